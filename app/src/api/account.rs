@@ -1,0 +1,42 @@
+//! The signed-in customer's own account.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What the Account pages show about the signed-in customer. Holds nothing secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub username: String,
+    pub email: String,
+    /// The mobile number, masked to its last four digits.
+    pub phone_masked: Option<String>,
+    pub two_factor_enabled: bool,
+}
+
+/// The signed-in customer's account, or `Unauthorized`.
+#[server(endpoint = "account")]
+pub async fn account_summary() -> Result<AccountView, AppError> {
+    use crate::domain::PhoneNumber;
+    use crate::server::{db::users, respond};
+
+    respond::finish(
+        async {
+            let (state, user) = crate::server::require_user().await?;
+            let profile = users::profile(&state.pool, user.user_id)
+                .await
+                .map_err(|e| respond::from_db("loading the account", e))?
+                .ok_or(AppError::Unauthorized)?;
+            Ok(AccountView {
+                username: profile.username,
+                email: profile.email,
+                phone_masked: profile
+                    .phone
+                    .map(|p| PhoneNumber::from_trusted_e164(p).masked()),
+                two_factor_enabled: profile.two_factor_enabled,
+            })
+        }
+        .await,
+    )
+}

@@ -1,0 +1,38 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::brand::Brand;
+use super::icons::{HomeIcon, LogOutIcon, PersonIcon};
+use crate::api::auth::Logout;
+
+/// The control panel's left sidebar: icon links, the Account silhouette among them, and
+/// Log Out (a form, so it works without JavaScript too).
+#[component]
+pub fn Sidebar() -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <nav class="sidebar" aria-label="Control panel">
+            <a class="sidebar-brand" href="/"><Brand/></a>
+            <ul class="sidebar-links">
+                <li>
+                    <A href="/" exact=true attr:class="sidebar-link">
+                        <HomeIcon/>
+                        <span>"Home"</span>
+                    </A>
+                </li>
+                <li>
+                    <A href="/account" attr:class="sidebar-link">
+                        <PersonIcon/>
+                        <span>"Account"</span>
+                    </A>
+                </li>
+            </ul>
+            <ActionForm action=logout attr:class="sidebar-logout">
+                <button type="submit" class="sidebar-link">
+                    <LogOutIcon/>
+                    <span>"Log Out"</span>
+                </button>
+            </ActionForm>
+        </nav>
+    }
+}

@@ -1,0 +1,17 @@
+//! Domain types parsed at the boundary.
+//!
+//! Everything here compiles for the browser too, so a form can run the same checks as
+//! the server before it submits. A value of one of these types is valid by construction:
+//! the fields are private and `parse` is the only way in.
+
+mod email;
+mod password;
+mod phone;
+mod username;
+
+pub use email::{EmailAddress, EmailError};
+pub use password::{
+    NewPassword, Password, PasswordPolicyError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
+};
+pub use phone::{PhoneError, PhoneNumber};
+pub use username::{Username, UsernameError};

@@ -1,0 +1,116 @@
+//! The error type every server function returns, as the browser sees it.
+//!
+//! Messages are written for the customer and never reveal whether another account exists;
+//! internal causes are logged on the server and replaced by [`AppError::Internal`].
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A failed server-function call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Unknown user, wrong password and locked account all read the same.
+    #[error("Invalid username or password.")]
+    InvalidCredentials,
+    /// The caller is not (fully) signed in.
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    /// A field did not parse; `field` names the form input it belongs to.
+    #[error("{message}")]
+    InvalidInput { field: String, message: String },
+    /// The request itself was malformed (missing or mistyped fields).
+    #[error("The request could not be understood: {0}")]
+    BadRequest(String),
+    /// The database or another dependency is down; try again shortly.
+    #[error("Gatehouse is temporarily unavailable. Please try again in a moment.")]
+    Unavailable,
+    /// A bug or an unexpected failure; details are in the server log only.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The browser could not reach the server, or could not read its answer.
+    #[error("Couldn't reach Gatehouse. Check your connection and try again.")]
+    Network,
+}
+
+impl AppError {
+    /// Builds an [`AppError::InvalidInput`] for one form field.
+    pub fn invalid(field: &str, message: impl std::fmt::Display) -> Self {
+        Self::InvalidInput {
+            field: field.to_owned(),
+            message: message.to_string(),
+        }
+    }
+
+    /// The HTTP status a client sees for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::InvalidCredentials | Self::Unauthorized => 401,
+            Self::InvalidInput { .. } => 422,
+            Self::BadRequest(_) => 400,
+            Self::Unavailable => 503,
+            Self::Internal => 500,
+            Self::Network => 502,
+        }
+    }
+
+    /// The message for `field`, if this error belongs to it.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            Self::InvalidInput { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let err = match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => Self::BadRequest(m),
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => Self::Network,
+            ServerFnErrorErr::Registration(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_)
+            | ServerFnErrorErr::ServerError(_)
+            | ServerFnErrorErr::MiddlewareError(_)
+            | ServerFnErrorErr::Serialization(_)
+            | ServerFnErrorErr::Response(_) => Self::Internal,
+        };
+        // On the server this runs while the failing request is handled, so its response
+        // can carry the right status instead of the framework's blanket 500.
+        #[cfg(feature = "ssr")]
+        crate::server::respond::set_status(&err);
+        err
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_arguments_are_client_errors() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field".into()));
+        assert_eq!(e.status(), 400);
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::MissingArg("username".into()));
+        assert_eq!(e.status(), 400);
+    }
+
+    #[test]
+    fn credential_errors_do_not_say_which_part_was_wrong() {
+        let msg = AppError::InvalidCredentials.to_string();
+        assert_eq!(msg, "Invalid username or password.");
+        assert_eq!(AppError::InvalidCredentials.status(), 401);
+    }
+
+    #[test]
+    fn field_errors_attach_to_their_field() {
+        let e = AppError::invalid("phone", "Enter a mobile number.");
+        assert_eq!(
+            e.for_field("phone").as_deref(),
+            Some("Enter a mobile number.")
+        );
+        assert_eq!(e.for_field("username"), None);
+    }
+}

@@ -1,0 +1,102 @@
+//! Creating accounts: the operator's `user add` and the development demo account.
+
+use sqlx::PgPool;
+
+use super::db::users::{self, InsertUserError, NewUser};
+use super::password::{HashError, PasswordHasher};
+use super::Clock;
+use crate::domain::{
+    EmailAddress, EmailError, NewPassword, Password, PasswordPolicyError, PhoneError, PhoneNumber,
+    Username, UsernameError,
+};
+
+/// An account to create, as the operator typed it.
+pub struct AccountRequest {
+    pub username: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub two_factor: bool,
+    pub password: Password,
+}
+
+/// Why an account was not created; each reads as one line for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAccountError {
+    #[error("invalid username: {0}")]
+    Username(#[from] UsernameError),
+    #[error("invalid email: {0}")]
+    Email(#[from] EmailError),
+    #[error("invalid phone: {0}")]
+    Phone(#[from] PhoneError),
+    #[error("--two-factor needs a --phone to send codes to")]
+    TwoFactorWithoutPhone,
+    #[error("password refused: {0}")]
+    Password(#[from] PasswordPolicyError),
+    #[error("the username '{0}' is already taken")]
+    UsernameTaken(String),
+    #[error("could not hash the password: {0}")]
+    Hash(#[from] HashError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Validates everything first, then stores the account in one statement; returns its id
+/// and normalised username.
+pub async fn create(
+    pool: &PgPool,
+    hasher: &PasswordHasher,
+    clock: &Clock,
+    request: AccountRequest,
+) -> Result<(i64, Username), CreateAccountError> {
+    let username = Username::parse(&request.username)?;
+    let email = EmailAddress::parse(&request.email)?;
+    let phone = request
+        .phone
+        .as_deref()
+        .map(PhoneNumber::parse_international)
+        .transpose()?;
+    if request.two_factor && phone.is_none() {
+        return Err(CreateAccountError::TwoFactorWithoutPhone);
+    }
+    let password = NewPassword::parse(request.password)?;
+    let hash = hasher.hash(password.password()).await?;
+    let new = NewUser {
+        username: &username,
+        email: &email,
+        phone: phone.as_ref(),
+        two_factor_enabled: request.two_factor,
+        password_hash: &hash,
+    };
+    match users::insert(pool, &new, clock.now()).await {
+        Ok(id) => Ok((id, username)),
+        Err(InsertUserError::UsernameTaken) => {
+            Err(CreateAccountError::UsernameTaken(username.to_string()))
+        }
+        Err(InsertUserError::Database(e)) => Err(e.into()),
+    }
+}
+
+/// The development demo account's username.
+pub const DEMO_USERNAME: &str = "demo";
+/// The development demo account's password, printed at start-up in dev only.
+pub const DEMO_PASSWORD: &str = "gatehouse-demo-password";
+
+/// Makes sure the demo account exists with 2FA off and the known password.
+pub async fn ensure_demo(
+    pool: &PgPool,
+    hasher: &PasswordHasher,
+    clock: &Clock,
+) -> Result<(), CreateAccountError> {
+    let username = Username::parse(DEMO_USERNAME)?;
+    let email = EmailAddress::parse("demo@example.com")?;
+    let hash = hasher.hash(&Password::new(DEMO_PASSWORD)).await?;
+    let new = NewUser {
+        username: &username,
+        email: &email,
+        phone: None,
+        two_factor_enabled: false,
+        password_hash: &hash,
+    };
+    users::upsert(pool, &new, clock.now()).await?;
+    Ok(())
+}

@@ -1,0 +1,127 @@
+//! The `users` table: accounts and their password hashes.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use crate::domain::{EmailAddress, PhoneNumber, Username};
+
+/// A new account, already validated and with its password hashed.
+pub struct NewUser<'a> {
+    pub username: &'a Username,
+    pub email: &'a EmailAddress,
+    pub phone: Option<&'a PhoneNumber>,
+    pub two_factor_enabled: bool,
+    pub password_hash: &'a str,
+}
+
+/// Why an account could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertUserError {
+    #[error("the username is taken")]
+    UsernameTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// What sign-in needs to know about an account.
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+/// An account as its owner sees it.
+pub struct Profile {
+    pub username: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub two_factor_enabled: bool,
+}
+
+/// Stores a new account in one statement (so nothing is half-written) and returns its id.
+pub async fn insert(
+    pool: &PgPool,
+    user: &NewUser<'_>,
+    now: OffsetDateTime,
+) -> Result<i64, InsertUserError> {
+    sqlx::query_scalar!(
+        "INSERT INTO users (username, email, phone_e164, two_factor_enabled, password_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        user.username.as_str(),
+        user.email.as_str(),
+        user.phone.map(PhoneNumber::as_str),
+        user.two_factor_enabled,
+        user.password_hash,
+        now,
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.constraint() == Some("users_username_key") => InsertUserError::UsernameTaken,
+        _ => InsertUserError::Database(e),
+    })
+}
+
+/// Creates the account or, if the username exists, replaces its email, phone, 2FA state
+/// and password. For the development demo account only.
+pub async fn upsert(
+    pool: &PgPool,
+    user: &NewUser<'_>,
+    now: OffsetDateTime,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO users (username, email, phone_e164, two_factor_enabled, password_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (username) DO UPDATE SET email = EXCLUDED.email, phone_e164 = EXCLUDED.phone_e164,
+             two_factor_enabled = EXCLUDED.two_factor_enabled, password_hash = EXCLUDED.password_hash
+         RETURNING id",
+        user.username.as_str(),
+        user.email.as_str(),
+        user.phone.map(PhoneNumber::as_str),
+        user.two_factor_enabled,
+        user.password_hash,
+        now,
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// The id and password hash for a username.
+pub async fn credentials(
+    pool: &PgPool,
+    username: &Username,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    sqlx::query_as!(
+        Credentials,
+        "SELECT id, password_hash FROM users WHERE username = $1",
+        username.as_str()
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Replaces a password hash (after a rehash at stronger parameters).
+pub async fn set_password_hash(
+    pool: &PgPool,
+    id: i64,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2 WHERE id = $1",
+        id,
+        password_hash
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The owner's view of an account.
+pub async fn profile(pool: &PgPool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
+    sqlx::query_as!(
+        Profile,
+        "SELECT username, email, phone_e164 AS phone, two_factor_enabled FROM users WHERE id = $1",
+        id
+    )
+    .fetch_optional(pool)
+    .await
+}

@@ -1,0 +1,74 @@
+//! Outgoing messages (SMS and email) and the dev outbox that stores them.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Serialize;
+use sqlx::PgPool;
+
+use super::Clock;
+
+/// The channel a message goes out on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Sms,
+    Email,
+}
+
+impl Channel {
+    /// The name stored in the database and shown in the outbox.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sms => "sms",
+            Self::Email => "email",
+        }
+    }
+}
+
+/// One message to send: an SMS to an E.164 number or an email to an address.
+#[derive(Debug, Clone)]
+pub struct OutgoingMessage {
+    pub channel: Channel,
+    pub to: String,
+    pub body: String,
+}
+
+/// Why a message could not be handed over for delivery.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("outbox write failed: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Boxed future returned by [`MessageSender::send`].
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+/// Something that delivers [`OutgoingMessage`]s. The outbox is the development
+/// implementation; real SMS and email providers implement the same trait.
+pub trait MessageSender: Send + Sync {
+    /// Hands one message over for delivery.
+    fn send(&self, message: OutgoingMessage) -> SendFuture<'_>;
+}
+
+/// Stores every message in PostgreSQL instead of sending it, for `/dev/outbox`.
+pub struct Outbox {
+    pool: PgPool,
+    clock: Clock,
+}
+
+impl Outbox {
+    /// An outbox writing to `pool`, stamping messages with `clock`.
+    pub fn new(pool: PgPool, clock: Clock) -> Self {
+        Self { pool, clock }
+    }
+}
+
+impl MessageSender for Outbox {
+    fn send(&self, message: OutgoingMessage) -> SendFuture<'_> {
+        Box::pin(async move {
+            super::db::outbox::insert(&self.pool, &message, self.clock.now()).await?;
+            Ok(())
+        })
+    }
+}

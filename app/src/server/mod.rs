@@ -1,0 +1,35 @@
+//! Server-only code: services, persistence, hashing, sessions and outgoing messages.
+//!
+//! Server functions in [`crate::api`] stay thin and call into here; everything here takes
+//! an [`AppState`] (or a pool) and domain types, and returns typed errors, so it can be
+//! tested without HTTP.
+
+pub mod accounts;
+pub mod auth;
+pub mod clock;
+pub mod db;
+pub mod messages;
+pub mod password;
+pub mod respond;
+pub mod session;
+pub mod settings;
+pub mod state;
+
+pub use clock::Clock;
+pub use settings::{Environment, Settings};
+pub use state::AppState;
+
+use crate::error::AppError;
+
+/// The application state and the fully signed-in account of the current request, or
+/// `Unauthorized`. Every server function that acts for a customer starts here: nothing
+/// relies on the browser having hidden a page.
+pub async fn require_user() -> Result<(AppState, session::CurrentUser), AppError> {
+    let state = leptos::prelude::expect_context::<AppState>();
+    let headers = leptos::prelude::expect_context::<http::request::Parts>().headers;
+    match session::current(&state, &headers).await {
+        Ok(Some(user)) => Ok((state, user)),
+        Ok(None) => Err(AppError::Unauthorized),
+        Err(e) => Err(respond::from_db("loading the session", e)),
+    }
+}

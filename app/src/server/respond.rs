@@ -1,0 +1,52 @@
+//! Turning service results into server-function responses.
+
+use crate::error::AppError;
+
+/// Sets the response status for `err` on the request being handled, if there is one.
+///
+/// A plain HTML form post (no JavaScript) is left alone: the framework answers it with a
+/// redirect back to the form, carrying the error for the re-rendered page to show.
+pub fn set_status(err: &AppError) {
+    use leptos::prelude::use_context;
+    let plain_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if plain_form_post {
+        return;
+    }
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(code) = http::StatusCode::from_u16(err.status()) {
+            res.set_status(code);
+        }
+    }
+}
+
+/// Finishes a server function: on error, sets the HTTP status that matches it.
+pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        set_status(e);
+    }
+    result
+}
+
+/// Logs an unexpected failure with its context and hides it from the client.
+pub fn internal(context: &'static str, err: impl std::fmt::Display) -> AppError {
+    tracing::error!(%err, "{context}");
+    AppError::Internal
+}
+
+/// Maps a database error: connection trouble is a 503 the client may retry, anything
+/// else is a logged 500.
+pub fn from_db(context: &'static str, err: sqlx::Error) -> AppError {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+            tracing::warn!(%err, "{context}: database unavailable");
+            AppError::Unavailable
+        }
+        other => internal(context, other),
+    }
+}

@@ -1,0 +1,62 @@
+use time::Duration;
+
+/// Which kind of deployment this is. `Dev` turns on the outbox pages and the demo account
+/// and allows cookies without `Secure`; it is never inferred, only configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Dev,
+    Production,
+}
+
+/// Argon2id cost parameters (OWASP's minimum is m = 19 456 KiB, t = 2, p = 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Argon2Settings {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Settings {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+/// Settings the application reads at run time; built once from the environment by the
+/// server binary (or directly by tests).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    /// Mark cookies `Secure` and use the `__Host-` prefix (needs HTTPS).
+    pub cookie_secure: bool,
+    /// A session unused for this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_absolute: Duration,
+    pub argon2: Argon2Settings,
+    /// How many password hashes may run at once; each holds `memory_kib` of memory.
+    pub hash_concurrency: usize,
+}
+
+impl Settings {
+    /// Settings for local development and tests: dev environment, cookies without `Secure`.
+    pub fn dev() -> Self {
+        Self {
+            environment: Environment::Dev,
+            cookie_secure: false,
+            session_idle: Duration::minutes(30),
+            session_absolute: Duration::hours(12),
+            argon2: Argon2Settings::default(),
+            hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+
+    /// Whether this is a development deployment.
+    pub fn is_dev(&self) -> bool {
+        self.environment == Environment::Dev
+    }
+}

@@ -1,0 +1,167 @@
+//! Command line and environment, read once at start-up.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use app::server::settings::Argon2Settings;
+use app::server::{Environment, Settings};
+
+/// Gatehouse: the account-security area of a hosting control panel.
+#[derive(Debug, Parser)]
+#[command(name = "server", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do; `serve` when none is given.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database if needed, run migrations, and serve HTTP (the default).
+    Serve,
+    /// Run database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `server user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password comes from GATEHOUSE_PASSWORD or, if unset, the
+    /// first line of standard input.
+    Add {
+        /// Sign-in name: 3–32 of a-z, 0-9, '.', '_', '-'.
+        username: String,
+        /// Where account notifications go.
+        #[arg(long)]
+        email: String,
+        /// Mobile number in international (E.164) form, e.g. +447400123456.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Turn on two-factor authentication (needs --phone).
+        #[arg(long)]
+        two_factor: bool,
+    },
+}
+
+/// The deployment kind, from `GATEHOUSE_ENV`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnvName {
+    Dev,
+    Production,
+}
+
+/// Settings from the environment (each also a flag).
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// PostgreSQL connection URL; the database is created if it does not exist.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/gatehouse",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// `dev` enables the outbox pages and the demo account; `production` is the default.
+    #[arg(
+        long = "env",
+        env = "GATEHOUSE_ENV",
+        value_enum,
+        default_value = "production",
+        global = true
+    )]
+    pub environment: EnvName,
+
+    /// Mark cookies Secure with the __Host- prefix (needs HTTPS). Default: true in
+    /// production, false in dev.
+    #[arg(long, env = "GATEHOUSE_COOKIE_SECURE", global = true)]
+    pub cookie_secure: Option<bool>,
+
+    /// Minutes of inactivity after which a session ends.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    pub session_idle_minutes: i64,
+
+    /// Hours after sign-in at which a session ends, however active.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SESSION_ABSOLUTE_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_absolute_hours: i64,
+
+    /// Argon2id memory cost in KiB (OWASP minimum 19456).
+    #[arg(
+        long,
+        env = "GATEHOUSE_ARGON2_MEMORY_KIB",
+        default_value_t = 19_456,
+        global = true
+    )]
+    pub argon2_memory_kib: u32,
+
+    /// Argon2id iterations (OWASP minimum 2 at 19 MiB).
+    #[arg(
+        long,
+        env = "GATEHOUSE_ARGON2_ITERATIONS",
+        default_value_t = 2,
+        global = true
+    )]
+    pub argon2_iterations: u32,
+
+    /// Argon2id parallelism.
+    #[arg(
+        long,
+        env = "GATEHOUSE_ARGON2_PARALLELISM",
+        default_value_t = 1,
+        global = true
+    )]
+    pub argon2_parallelism: u32,
+
+    /// Password hashes computed at once (each holds the memory cost); default: CPU count.
+    #[arg(long, env = "GATEHOUSE_HASH_CONCURRENCY", global = true)]
+    pub hash_concurrency: Option<usize>,
+
+    /// Largest database pool per instance.
+    #[arg(
+        long,
+        env = "GATEHOUSE_DB_POOL_SIZE",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_pool_size: u32,
+}
+
+impl Config {
+    /// The application settings this configuration describes.
+    pub fn settings(&self) -> Settings {
+        let environment = match self.environment {
+            EnvName::Dev => Environment::Dev,
+            EnvName::Production => Environment::Production,
+        };
+        let mut settings = Settings::dev();
+        settings.environment = environment;
+        settings.cookie_secure = self
+            .cookie_secure
+            .unwrap_or(environment == Environment::Production);
+        settings.session_idle = time::Duration::minutes(self.session_idle_minutes);
+        settings.session_absolute = time::Duration::hours(self.session_absolute_hours);
+        settings.argon2 = Argon2Settings {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            parallelism: self.argon2_parallelism,
+        };
+        if let Some(n) = self.hash_concurrency {
+            settings.hash_concurrency = n;
+        }
+        settings
+    }
+}

@@ -1,0 +1,212 @@
+//! The Gatehouse server: configuration, start-up, the router, and operator subcommands.
+//! `main.rs` only parses the command line and calls [`run`].
+
+pub mod config;
+pub mod database;
+pub mod router;
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use leptos::prelude::LeptosOptions;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use zeroize::Zeroize;
+
+use app::domain::Password;
+use app::server::accounts::{self, AccountRequest, CreateAccountError};
+use app::server::messages::Outbox;
+use app::server::password::{HashError, PasswordHasher};
+use app::server::{AppState, Clock, Settings};
+use config::{Cli, Command, Config, UserCommand};
+use database::DatabaseError;
+
+/// Why the server or a subcommand stopped; printed as one line (plus a hint).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Database(#[from] DatabaseError),
+    #[error("cannot read the Leptos configuration: {0}")]
+    LeptosConfig(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+    #[error("invalid password settings: {0}")]
+    Hasher(#[from] HashError),
+    #[error("no password given: set GATEHOUSE_PASSWORD or pipe it on standard input")]
+    NoPassword,
+    #[error("cannot read the password from standard input: {0}")]
+    ReadPassword(std::io::Error),
+    #[error("{0}")]
+    Account(#[from] CreateAccountError),
+}
+
+/// Runs the command the command line asked for.
+pub async fn run(cli: Cli) -> Result<(), RunError> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.config).await,
+        Command::Migrate => {
+            let pool = prepare_database(&cli.config).await?;
+            pool.close().await;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User(UserCommand::Add {
+            username,
+            email,
+            phone,
+            two_factor,
+        }) => {
+            let password = read_password()?;
+            let pool = prepare_database(&cli.config).await?;
+            let settings = cli.config.settings();
+            let hasher = PasswordHasher::new(settings.argon2, 1).await?;
+            let request = AccountRequest {
+                username,
+                email,
+                phone,
+                two_factor,
+                password,
+            };
+            let (_, username) = accounts::create(&pool, &hasher, &Clock::system(), request).await?;
+            pool.close().await;
+            println!("created account '{username}'");
+            Ok(())
+        }
+    }
+}
+
+/// Creates the database if missing, connects, and migrates.
+pub async fn prepare_database(config: &Config) -> Result<PgPool, RunError> {
+    database::ensure_exists(&config.database_url).await?;
+    let pool = database::connect(&config.database_url, config.db_pool_size).await?;
+    database::migrate(&pool).await?;
+    Ok(pool)
+}
+
+/// The Leptos options: from cargo-leptos's environment when present, otherwise defaults
+/// that fit a binary started from the workspace root (`target/site`, output `gatehouse`).
+pub fn leptos_options() -> Result<LeptosOptions, RunError> {
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| RunError::LeptosConfig(e.to_string()))?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "gatehouse".into();
+    }
+    Ok(options)
+}
+
+/// Builds the application state for `settings` around an open pool.
+pub async fn build_state(
+    leptos_options: LeptosOptions,
+    pool: PgPool,
+    settings: Settings,
+    clock: Clock,
+) -> Result<AppState, RunError> {
+    let hasher = PasswordHasher::new(settings.argon2, settings.hash_concurrency).await?;
+    Ok(AppState {
+        leptos_options,
+        messages: Arc::new(Outbox::new(pool.clone(), clock.clone())),
+        pool,
+        settings: Arc::new(settings),
+        hasher,
+        clock,
+    })
+}
+
+/// Serves `state` on `listener` until `shutdown` completes.
+pub async fn serve_on(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router::build(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+async fn serve(config: &Config) -> Result<(), RunError> {
+    let options = leptos_options()?;
+    let pool = prepare_database(config).await?;
+    let settings = config.settings();
+    let state = build_state(options.clone(), pool.clone(), settings, Clock::system()).await?;
+
+    if state.settings.is_dev() {
+        accounts::ensure_demo(&pool, &state.hasher, &state.clock).await?;
+    }
+
+    let addr = options.site_addr;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| RunError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+    tracing::info!(%addr, env = ?state.settings.environment, "Gatehouse listening");
+    if state.settings.is_dev() {
+        println!();
+        println!("  Gatehouse (dev) is running at http://{addr}/login");
+        println!(
+            "  Demo account:    {} / {}",
+            accounts::DEMO_USERNAME,
+            accounts::DEMO_PASSWORD
+        );
+        println!("  Outbox:          http://{addr}/dev/outbox  (codes and emails land here)");
+        println!();
+    }
+    serve_on(listener, state, shutdown_signal())
+        .await
+        .map_err(RunError::Serve)?;
+    pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// The new account's password: `GATEHOUSE_PASSWORD`, or the first line of standard input.
+fn read_password() -> Result<Password, RunError> {
+    if let Ok(p) = std::env::var("GATEHOUSE_PASSWORD") {
+        return Ok(Password::new(p));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(RunError::ReadPassword)?;
+    let password = Password::new(line.trim_end_matches(['\r', '\n']));
+    line.zeroize();
+    if password.expose().is_empty() {
+        return Err(RunError::NoPassword);
+    }
+    Ok(password)
+}

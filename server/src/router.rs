@@ -1,0 +1,146 @@
+//! The HTTP router: Leptos pages and server functions, health, and the dev outbox.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::TraceLayer;
+
+use app::server::db::outbox::{self, StoredMessage};
+use app::server::AppState;
+use app::{shell, App};
+
+/// Builds the whole application router around `state`.
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/dev/outbox", get(dev_outbox_page))
+        .route("/dev/outbox.json", get(dev_outbox_json))
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(context_state.clone()), shell
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// 200 when the database answers, 503 when it does not.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(&state.pool)
+        .await
+    {
+        Ok(_) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store")],
+            "ok\n",
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CACHE_CONTROL, "no-store")],
+                "database unavailable\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+const OUTBOX_LIMIT: i64 = 200;
+
+async fn outbox_messages(state: &AppState) -> Result<Vec<StoredMessage>, Response> {
+    if !state.settings.is_dev() {
+        return Err(StatusCode::NOT_FOUND.into_response());
+    }
+    outbox::newest(&state.pool, OUTBOX_LIMIT)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading the outbox");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        })
+}
+
+/// `/dev/outbox.json`: every stored message, newest first (dev only).
+async fn dev_outbox_json(State(state): State<AppState>) -> Response {
+    match outbox_messages(&state).await {
+        Ok(messages) => ([(header::CACHE_CONTROL, "no-store")], Json(messages)).into_response(),
+        Err(response) => response,
+    }
+}
+
+/// `/dev/outbox`: the same as a page that refreshes itself, for a designer to keep open.
+async fn dev_outbox_page(State(state): State<AppState>) -> Response {
+    let messages = match outbox_messages(&state).await {
+        Ok(messages) => messages,
+        Err(response) => return response,
+    };
+    let stylesheet = format!(
+        "/{}/{}.css",
+        state.leptos_options.site_pkg_dir, state.leptos_options.output_name
+    );
+    let mut rows = String::new();
+    for m in &messages {
+        let sent = m
+            .sent_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        rows.push_str(&format!(
+            "<tr><td><time datetime=\"{sent}\">{sent}</time></td><td><span class=\"badge\">{}</span></td><td>{}</td><td class=\"message-body\">{}</td></tr>",
+            escape(&m.channel),
+            escape(&m.to),
+            escape(&m.body),
+        ));
+    }
+    if messages.is_empty() {
+        rows.push_str("<tr><td colspan=\"4\" class=\"muted\">No messages yet. Codes and emails Gatehouse sends in development appear here.</td></tr>");
+    }
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta http-equiv=\"refresh\" content=\"3\"><title>Outbox · Gatehouse (dev)</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
+         <body><main class=\"outbox\"><h1>Development outbox</h1><p class=\"muted\">Messages Gatehouse would have sent, newest first. \
+         This page refreshes every 3 seconds; <a href=\"/dev/outbox.json\">JSON</a>.</p>\
+         <div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Sent</th><th scope=\"col\">Channel</th><th scope=\"col\">To</th><th scope=\"col\">Message</th></tr></thead>\
+         <tbody>{rows}</tbody></table></div></main></body></html>"
+    );
+    ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escape_neutralises_markup() {
+        assert_eq!(
+            super::escape("<b a=\"1\">'&'</b>"),
+            "&lt;b a=&quot;1&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;"
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! The `server` binary's subcommands, run as an operator would.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use common::TestDb;
+
+fn server(db: &TestDb, args: &[&str], password: Option<&str>, stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.args(args)
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .env_remove("GATEHOUSE_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(p) = password {
+        cmd.env("GATEHOUSE_PASSWORD", p);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(s) = stdin {
+        input.write_all(s.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+async fn user_count(db: &TestDb) -> i64 {
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let n = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    n
+}
+
+const GOOD: &str = "a perfectly fine passphrase";
+
+#[tokio::test]
+async fn migrate_creates_the_database_and_is_repeatable() {
+    let db = TestDb::create().await;
+    // Point at a database that does not exist yet: `migrate` creates it.
+    let fresh = TestDb {
+        name: format!("{}_new", db.name),
+        url: format!("{}_new", db.url),
+    };
+    for _ in 0..2 {
+        let out = server(&fresh, &["migrate"], None, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(user_count(&fresh).await, 0);
+}
+
+#[tokio::test]
+async fn user_add_creates_an_account_with_an_argon2id_hash() {
+    let db = TestDb::create().await;
+    let out = server(
+        &db,
+        &[
+            "user",
+            "add",
+            "Alice",
+            "--email",
+            "alice@example.com",
+            "--phone",
+            "+44 7400 123456",
+            "--two-factor",
+        ],
+        Some(GOOD),
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created account 'alice'"));
+
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let (name, phone, tfa, hash): (String, Option<String>, bool, String) =
+        sqlx::query_as("SELECT username, phone_e164, two_factor_enabled, password_hash FROM users")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(name, "alice");
+    assert_eq!(phone.as_deref(), Some("+447400123456"));
+    assert!(tfa);
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$") && !hash.contains(GOOD));
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn user_add_reads_the_password_from_stdin_when_the_variable_is_unset() {
+    let db = TestDb::create().await;
+    let out = server(
+        &db,
+        &["user", "add", "bob", "--email", "bob@example.com"],
+        None,
+        Some(&format!("{GOOD}\n")),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(user_count(&db).await, 1);
+}
+
+#[tokio::test]
+async fn user_add_refuses_bad_input_with_one_clear_line_and_writes_nothing() {
+    let db = TestDb::create().await;
+    let cases: &[(&[&str], Option<&str>, &str)] = &[
+        (
+            &["user", "add", "no spaces", "--email", "a@example.com"],
+            Some(GOOD),
+            "invalid username",
+        ),
+        (
+            &["user", "add", "carol", "--email", "not-an-email"],
+            Some(GOOD),
+            "invalid email",
+        ),
+        (
+            &[
+                "user",
+                "add",
+                "carol",
+                "--email",
+                "c@example.com",
+                "--phone",
+                "12345",
+            ],
+            Some(GOOD),
+            "invalid phone",
+        ),
+        (
+            &[
+                "user",
+                "add",
+                "carol",
+                "--email",
+                "c@example.com",
+                "--phone",
+                "+44 20 7946 0000",
+            ],
+            Some(GOOD),
+            "not a landline",
+        ),
+        (
+            &[
+                "user",
+                "add",
+                "carol",
+                "--email",
+                "c@example.com",
+                "--two-factor",
+            ],
+            Some(GOOD),
+            "--two-factor needs a --phone",
+        ),
+        (
+            &["user", "add", "carol", "--email", "c@example.com"],
+            Some("short"),
+            "at least 12 characters",
+        ),
+        (
+            &["user", "add", "carol", "--email", "c@example.com"],
+            None,
+            "no password given",
+        ),
+    ];
+    for (args, password, expected) in cases {
+        let out = server(&db, args, *password, None);
+        let err = stderr(&out);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    }
+    assert_eq!(user_count(&db).await, 0, "nothing half-written");
+}
+
+#[tokio::test]
+async fn user_add_refuses_a_duplicate_username_in_any_case() {
+    let db = TestDb::create().await;
+    assert!(server(
+        &db,
+        &["user", "add", "dave", "--email", "d@example.com"],
+        Some(GOOD),
+        None
+    )
+    .status
+    .success());
+    let out = server(
+        &db,
+        &["user", "add", "DAVE", "--email", "other@example.com"],
+        Some(GOOD),
+        None,
+    );
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "error: the username 'dave' is already taken"
+    );
+    assert_eq!(user_count(&db).await, 1);
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_reported_clearly() {
+    let db = TestDb {
+        name: "unused".into(),
+        url: "postgres://postgres@127.0.0.1:1/gatehouse".into(),
+    };
+    let out = server(&db, &["migrate"], None, None);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("cannot reach PostgreSQL"),
+        "{}",
+        stderr(&out)
+    );
+}

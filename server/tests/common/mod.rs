@@ -1,0 +1,196 @@
+//! Test harness: the real application on port 0 against a fresh PostgreSQL database,
+//! dropped when the test ends.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use app::server::{AppState, Clock, Settings};
+use leptos::prelude::LeptosOptions;
+use rand::Rng;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use tokio::net::TcpListener;
+
+/// The PostgreSQL server tests use (without a database name).
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_SERVER_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A database created for one test and dropped (forcibly) when this is dropped.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    /// Creates an empty, uniquely named database.
+    pub async fn create() -> Self {
+        let name = format!("gatehouse_test_{:016x}", rand::thread_rng().gen::<u64>());
+        let mut admin = PgConnection::connect(&format!("{}/postgres", server_url()))
+            .await
+            .expect("tests need PostgreSQL; set TEST_DATABASE_SERVER_URL or start it (scripts/test does)");
+        admin
+            .execute(format!("CREATE DATABASE \"{name}\"").as_str())
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", server_url());
+        Self { name, url }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let admin_url = format!("{}/postgres", server_url());
+        // Drop runs outside any runtime guarantee, so use a private one on a thread.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                    let _ = admin
+                        .execute(
+                            format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str(),
+                        )
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A running Gatehouse and a cookie-keeping client pointed at it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub pool: PgPool,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Starts the application with development settings on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Settings::dev()).await
+}
+
+/// Starts the application with `settings` on a fresh, migrated database.
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    let db = TestDb::create().await;
+    let pool = gatehouse_server::database::connect(&db.url, 5)
+        .await
+        .unwrap();
+    gatehouse_server::database::migrate(&pool).await.unwrap();
+    spawn_with_pool(db, pool, settings).await
+}
+
+/// Starts the application around an existing pool (which may point at a dead server).
+pub async fn spawn_with_pool(db: TestDb, pool: PgPool, settings: Settings) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let options = LeptosOptions::builder()
+        .output_name("gatehouse")
+        .site_root("target/site")
+        .site_addr(addr)
+        .build();
+    let state = gatehouse_server::build_state(options, pool.clone(), settings, Clock::system())
+        .await
+        .unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let served = state.clone();
+    tokio::spawn(async move {
+        gatehouse_server::serve_on(listener, served, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    TestApp {
+        addr,
+        pool,
+        state,
+        client: client(),
+        db,
+        shutdown: Some(tx),
+    }
+}
+
+/// An HTTP client that keeps cookies and does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// An absolute URL for `path` on this app.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The clock the app reads; advance it instead of sleeping.
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
+    /// Creates an account through the same service the `user add` command uses.
+    pub async fn add_user(&self, username: &str, password: &str) -> i64 {
+        let request = app::server::accounts::AccountRequest {
+            username: username.into(),
+            email: format!("{username}@example.com"),
+            phone: None,
+            two_factor: false,
+            password: app::domain::Password::new(password),
+        };
+        app::server::accounts::create(&self.pool, &self.state.hasher, &self.state.clock, request)
+            .await
+            .unwrap()
+            .0
+    }
+
+    /// Submits the sign-in form as a browser without JavaScript would.
+    pub async fn login_form(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
+            .post(self.url("/api/login"))
+            .header("accept", "text/html")
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls the sign-in server function as the hydrated page does.
+    pub async fn login_fetch(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
+            .post(self.url("/api/login"))
+            .header("accept", "application/json")
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! The skeleton over HTTP: health, sign-in, sessions, the Account guard, the dev outbox.
+
+mod common;
+
+use app::server::messages::{Channel, OutgoingMessage};
+use common::{client, spawn_app, spawn_app_with, spawn_with_pool, TestDb};
+use sqlx::postgres::PgPoolOptions;
+
+const PASSWORD: &str = "a perfectly fine passphrase";
+
+fn set_cookies(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+fn location(res: &reqwest::Response) -> Option<&str> {
+    res.headers().get("location").map(|v| v.to_str().unwrap())
+}
+
+#[tokio::test]
+async fn healthz_is_200_when_the_database_answers() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn healthz_is_503_when_the_database_is_down() {
+    // A pool pointing at a port where nothing listens.
+    let pool = PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_millis(500))
+        .connect_lazy("postgres://postgres@127.0.0.1:1/none")
+        .unwrap();
+    let app = spawn_with_pool(TestDb::create().await, pool, app::server::Settings::dev()).await;
+    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+}
+
+#[tokio::test]
+async fn the_login_page_renders_the_seed_form() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    for needle in [
+        r#"<label for="username">Username</label>"#,
+        r#"<label for="password">Password</label>"#,
+        r#"action="/api/login""#,
+        r#"autocomplete="current-password""#,
+        "Log In",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+}
+
+#[tokio::test]
+async fn an_anonymous_view_of_the_login_page_sets_no_cookie_and_stores_no_session() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/login")).send().await.unwrap();
+    assert!(set_cookies(&res).is_empty());
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0);
+}
+
+#[tokio::test]
+async fn signed_out_visitors_to_account_pages_are_sent_to_login() {
+    let app = spawn_app().await;
+    for path in ["/account", "/account/security", "/account/history", "/"] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let to = location(&res).map(str::to_owned);
+        // "/" sends to the Account area first, which sends to /login.
+        let expected = if path == "/" {
+            "/account/security"
+        } else {
+            "/login"
+        };
+        assert_eq!((status, to.as_deref()), (302, Some(expected)), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_right_password_starts_a_session_and_lands_on_security() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+
+    let res = app.login_form(&app.client, "Alice", PASSWORD).await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(location(&res), Some("/account/security"));
+    let cookies = set_cookies(&res);
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    let cookie = &cookies[0];
+    assert!(cookie.starts_with("gatehouse_session="));
+    for attr in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    assert!(!cookie.contains("Domain"));
+
+    let page = app
+        .client
+        .get(app.url("/account/security"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Two Factor Authentication"));
+    assert!(html.contains(">Off<"), "2FA state shown");
+}
+
+#[tokio::test]
+async fn the_session_cookie_holds_a_random_id_and_the_database_only_its_hash() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let res = app.login_form(&app.client, "alice", PASSWORD).await;
+    let cookie = set_cookies(&res).remove(0);
+    let value = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned();
+    assert_eq!(value.len(), 64, "256 bits, hex");
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT id_hash FROM sessions")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    let raw = hex_decode(&value);
+    assert_ne!(stored[0], raw, "the id itself is not stored");
+    use sha2::Digest;
+    assert_eq!(stored[0], sha2::Sha256::digest(&raw).to_vec());
+}
+
+fn hex_decode(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+
+    let wrong = app
+        .login_fetch(&client(), "alice", "not the password at all")
+        .await;
+    let (wrong_status, wrong_cookies) = (wrong.status(), set_cookies(&wrong));
+    let wrong_body = wrong.text().await.unwrap();
+
+    let unknown = app
+        .login_fetch(&client(), "mallory", "not the password at all")
+        .await;
+    let (unknown_status, unknown_cookies) = (unknown.status(), set_cookies(&unknown));
+    let unknown_body = unknown.text().await.unwrap();
+
+    let malformed = app.login_fetch(&client(), "<script>", "x").await;
+    let malformed_status = malformed.status();
+    let malformed_body = malformed.text().await.unwrap();
+
+    assert_eq!(wrong_status, 401);
+    assert!(wrong_body.contains("InvalidCredentials"), "{wrong_body}");
+    assert_eq!((unknown_status, &unknown_body), (wrong_status, &wrong_body));
+    assert_eq!(
+        (malformed_status, &malformed_body),
+        (wrong_status, &wrong_body)
+    );
+    assert!(wrong_cookies.is_empty() && unknown_cookies.is_empty());
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0);
+}
+
+#[tokio::test]
+async fn a_wrong_password_form_post_without_javascript_returns_to_the_form() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let res = app
+        .client
+        .post(app.url("/api/login"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/login"))
+        .form(&[("username", "alice"), ("password", "wrong wrong wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let to = location(&res).unwrap().to_owned();
+    assert!(to.contains("/login") && to.contains("__err="), "{to}");
+    assert!(set_cookies(&res).is_empty());
+
+    // The form it returns to shows the error, rendered on the server.
+    let html = app
+        .client
+        .get(&to)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Invalid username or password."),
+        "error shown without JavaScript"
+    );
+}
+
+#[tokio::test]
+async fn a_login_post_with_missing_fields_is_a_400_not_a_500() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/api/login"))
+        .form(&[("username", "alice")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+}
+
+#[tokio::test]
+async fn a_session_id_planted_before_sign_in_is_replaced() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    // Sign in once to get a real session id, then present it while signing in again.
+    let first = set_cookies(&app.login_form(&app.client, "alice", PASSWORD).await).remove(0);
+    let second = set_cookies(&app.login_form(&app.client, "alice", PASSWORD).await).remove(0);
+    assert_ne!(first.split(';').next(), second.split(';').next());
+    let old = first.split(';').next().unwrap().to_owned();
+    let res = client()
+        .get(app.url("/account/security"))
+        .header("accept", "text/html")
+        .header("cookie", old)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), Some("/login"), "the earlier id is dead");
+}
+
+#[tokio::test]
+async fn log_out_ends_the_session_on_the_server() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let cookie = set_cookies(&app.login_form(&app.client, "alice", PASSWORD).await).remove(0);
+    let pair = cookie.split(';').next().unwrap().to_owned();
+
+    let res = app
+        .client
+        .post(app.url("/api/logout"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(location(&res), Some("/login"));
+    assert!(set_cookies(&res)[0].contains("Max-Age=0"));
+
+    // Replaying the old cookie by hand: the server no longer knows it.
+    let res = client()
+        .get(app.url("/account"))
+        .header("accept", "text/html")
+        .header("cookie", pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), Some("/login"));
+}
+
+#[tokio::test]
+async fn an_idle_session_expires_after_thirty_minutes() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    app.login_form(&app.client, "alice", PASSWORD).await;
+    app.clock().advance(time::Duration::minutes(29));
+    let res = app
+        .client
+        .get(app.url("/account"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "used within the idle window");
+    app.clock().advance(time::Duration::minutes(31));
+    let res = app
+        .client
+        .get(app.url("/account"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), Some("/login"));
+}
+
+#[tokio::test]
+async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    app.login_form(&app.client, "alice", PASSWORD).await;
+    for _ in 0..25 {
+        app.clock().advance(time::Duration::minutes(29));
+        app.client.get(app.url("/account")).send().await.unwrap();
+    }
+    let res = app
+        .client
+        .get(app.url("/account"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), Some("/login"), "after 12h05m");
+}
+
+#[tokio::test]
+async fn a_weaker_stored_hash_is_upgraded_at_the_next_sign_in() {
+    let app = spawn_app().await;
+    let id = app.add_user("alice", PASSWORD).await;
+    let weak = app::server::password::PasswordHasher::new(
+        app::server::settings::Argon2Settings {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        1,
+    )
+    .await
+    .unwrap();
+    let old = weak
+        .hash(&app::domain::Password::new(PASSWORD))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(&old)
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        app.login_form(&app.client, "alice", PASSWORD)
+            .await
+            .status(),
+        302
+    );
+    let now: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(now.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{now}");
+}
+
+#[tokio::test]
+async fn the_dev_outbox_lists_messages_newest_first() {
+    let app = spawn_app().await;
+    for (channel, to, body) in [
+        (Channel::Sms, "+447400123456", "first <b>"),
+        (Channel::Email, "a@example.com", "second"),
+    ] {
+        app.state
+            .messages
+            .send(OutgoingMessage {
+                channel,
+                to: to.into(),
+                body: body.into(),
+            })
+            .await
+            .unwrap();
+    }
+    let res = app
+        .client
+        .get(app.url("/dev/outbox.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let json: serde_json::Value = res.json().await.unwrap();
+    let list = json.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["channel"], "email");
+    assert_eq!(list[0]["to"], "a@example.com");
+    assert_eq!(list[1]["channel"], "sms");
+    assert_eq!(list[1]["body"], "first <b>");
+    let sent_at = list[0]["sent_at"].as_str().unwrap();
+    assert!(
+        time::OffsetDateTime::parse(sent_at, &time::format_description::well_known::Rfc3339)
+            .is_ok()
+    );
+
+    let page = app
+        .client
+        .get(app.url("/dev/outbox"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("first &lt;b&gt;"), "bodies are escaped");
+    assert!(page.find("second").unwrap() < page.find("first &lt;b&gt;").unwrap());
+}
+
+#[tokio::test]
+async fn the_outbox_does_not_exist_in_production() {
+    let mut settings = app::server::Settings::dev();
+    settings.environment = app::server::Environment::Production;
+    let app = spawn_app_with(settings).await;
+    for path in ["/dev/outbox", "/dev/outbox.json"] {
+        assert_eq!(
+            app.client.get(app.url(path)).send().await.unwrap().status(),
+            404,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
