@@ -19,6 +19,27 @@ pub enum AppError {
     /// A field did not parse; `field` names the form input it belongs to.
     #[error("{message}")]
     InvalidInput { field: String, message: String },
+    /// The code does not match; the customer may try again.
+    #[error("That code isn't right. {attempts_left} attempt{s} left.", s = if *attempts_left == 1 { "" } else { "s" })]
+    WrongCode { attempts_left: u32 },
+    /// The code's 10 minutes are over; a new one has been sent.
+    #[error("That code has expired — we sent a new one.")]
+    CodeExpired,
+    /// Five wrong codes for this sign-in: it is over, even for the right code.
+    #[error("Too many attempts. Log in again with your password to get a new code.")]
+    TooManyAttempts,
+    /// The sign-in waiting for a code has ended (timed out, used, or never started).
+    #[error("Your sign-in has timed out. Please log in again.")]
+    SignInExpired,
+    /// A resend was asked for before the cooldown ended.
+    #[error("You can ask for a new code in {wait_seconds} seconds.")]
+    ResendTooSoon { wait_seconds: u32 },
+    /// This sign-in has had all the codes it may have.
+    #[error("You've asked for too many codes. Log in again to start over.")]
+    ResendLimit,
+    /// The SMS provider failed or timed out.
+    #[error("We couldn't send the code, try again.")]
+    SmsFailed,
     /// The request itself was malformed (missing or mistyped fields).
     #[error("The request could not be understood: {0}")]
     BadRequest(String),
@@ -45,7 +66,10 @@ impl AppError {
     /// The HTTP status a client sees for this error.
     pub fn status(&self) -> u16 {
         match self {
-            Self::InvalidCredentials | Self::Unauthorized => 401,
+            Self::InvalidCredentials | Self::Unauthorized | Self::SignInExpired => 401,
+            Self::WrongCode { .. } | Self::CodeExpired => 422,
+            Self::TooManyAttempts | Self::ResendTooSoon { .. } | Self::ResendLimit => 429,
+            Self::SmsFailed => 503,
             Self::InvalidInput { .. } => 422,
             Self::BadRequest(_) => 400,
             Self::Unavailable => 503,
@@ -102,6 +126,23 @@ mod tests {
         let msg = AppError::InvalidCredentials.to_string();
         assert_eq!(msg, "Invalid username or password.");
         assert_eq!(AppError::InvalidCredentials.status(), 401);
+    }
+
+    #[test]
+    fn code_errors_say_what_to_do() {
+        assert_eq!(
+            AppError::WrongCode { attempts_left: 1 }.to_string(),
+            "That code isn't right. 1 attempt left."
+        );
+        assert_eq!(
+            AppError::WrongCode { attempts_left: 3 }.to_string(),
+            "That code isn't right. 3 attempts left."
+        );
+        assert_eq!(
+            AppError::CodeExpired.to_string(),
+            "That code has expired — we sent a new one."
+        );
+        assert_eq!(AppError::TooManyAttempts.status(), 429);
     }
 
     #[test]

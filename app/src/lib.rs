@@ -19,6 +19,7 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use pages::account::{AccountLayout, HistoryTab, ProfileTab, SecurityTab};
+use pages::forgot::{ForgotPasswordPage, ForgotUsernamePage};
 use pages::login::LoginPage;
 use pages::not_found::NotFound;
 
@@ -62,6 +63,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
+                <Route path=path!("/forgot-username") view=ForgotUsernamePage/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/account/security"/> } ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/account") view=AccountLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ProfileTab ssr=SsrMode::Async/>

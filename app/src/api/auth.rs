@@ -1,6 +1,7 @@
-//! Signing in and out.
+//! Signing in and out: the password step, the texted code, resends, log out.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::Password;
 use crate::error::AppError;
@@ -8,28 +9,165 @@ use crate::error::AppError;
 /// Where a successful sign-in lands.
 pub const AFTER_SIGN_IN: &str = "/account/security";
 
-/// Signs in with username and password; on success starts a session and redirects to
-/// Account › Security.
-#[server(endpoint = "login")]
-pub async fn login(username: String, password: Password) -> Result<(), AppError> {
-    use crate::server::{auth, respond, session, AppState};
+/// A sign-in waiting for the texted code, as the second-step form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    /// The phone the code went to, e.g. "•••• 1234".
+    pub masked_phone: String,
+    /// Seconds until "Resend code" is allowed.
+    pub resend_in_seconds: u32,
+    /// Wrong codes left before this sign-in is over.
+    pub attempts_left: u32,
+}
 
-    let state = expect_context::<AppState>();
-    let headers = expect_context::<http::request::Parts>().headers;
+/// What the password step led to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginStep {
+    /// Signed in; the browser is being sent on.
+    SignedIn,
+    /// A code was texted; show the second step.
+    CodeSent(PendingSignIn),
+}
+
+#[cfg(feature = "ssr")]
+mod wire {
+    use super::*;
+    use crate::server::signin::{Pending, Request, SignInError};
+    use crate::server::{client::ClientInfo, respond, AppState};
+
+    pub fn request_parts() -> (AppState, http::request::Parts) {
+        (
+            expect_context::<AppState>(),
+            expect_context::<http::request::Parts>(),
+        )
+    }
+
+    pub fn request<'a>(state: &'a AppState, parts: &'a http::request::Parts) -> Request<'a> {
+        Request {
+            state,
+            headers: &parts.headers,
+            client: ClientInfo::from_parts(parts, &state.settings),
+        }
+    }
+
+    pub fn pending(p: Pending) -> PendingSignIn {
+        PendingSignIn {
+            masked_phone: p.masked_phone,
+            resend_in_seconds: p.resend_in_seconds,
+            attempts_left: p.attempts_left,
+        }
+    }
+
+    pub fn error(e: SignInError) -> AppError {
+        match e {
+            SignInError::InvalidCredentials => AppError::InvalidCredentials,
+            SignInError::NoPendingSignIn => AppError::SignInExpired,
+            SignInError::WrongCode { attempts_left } => AppError::WrongCode { attempts_left },
+            SignInError::CodeExpired => AppError::CodeExpired,
+            SignInError::TooManyAttempts => AppError::TooManyAttempts,
+            SignInError::ResendTooSoon { wait_seconds } => AppError::ResendTooSoon { wait_seconds },
+            SignInError::ResendLimit => AppError::ResendLimit,
+            SignInError::Sms(cause) => {
+                tracing::error!(%cause, "sending a sign-in code");
+                AppError::SmsFailed
+            }
+            SignInError::Database(e) => respond::from_db("sign-in", e),
+            other => respond::internal("sign-in", other),
+        }
+    }
+}
+
+/// Step 1: username and password. Signs in straight away when 2FA is off or this browser
+/// is a trusted device of the account; otherwise texts a code and starts a pending sign-in.
+#[server(endpoint = "login")]
+pub async fn login(username: String, password: Password) -> Result<LoginStep, AppError> {
+    use crate::server::{respond, session, signin};
+
+    let (state, parts) = wire::request_parts();
+    let req = wire::request(&state, &parts);
+    respond::finish(
+        match signin::password_step(&req, &username, &password).await {
+            Ok(signin::PasswordOutcome::SignedIn { cookie }) => {
+                session::send_cookie(cookie);
+                leptos_axum::redirect(AFTER_SIGN_IN);
+                Ok(LoginStep::SignedIn)
+            }
+            Ok(signin::PasswordOutcome::CodeSent { cookie, pending }) => {
+                session::send_cookie(cookie);
+                Ok(LoginStep::CodeSent(wire::pending(pending)))
+            }
+            Err(e) => Err(wire::error(e)),
+        },
+    )
+}
+
+/// Step 2: the texted code (`123456`, `123 456` or `123-456`), and whether to trust this
+/// device for 30 days (the checkbox sends `on`).
+#[server(endpoint = "verify-code")]
+pub async fn verify_code(code: String, trust_device: Option<String>) -> Result<(), AppError> {
+    use crate::domain::OtpCode;
+    use crate::server::{respond, session, signin};
+
+    let (state, parts) = wire::request_parts();
+    let req = wire::request(&state, &parts);
     respond::finish(
         async {
-            let user_id = auth::check_password(&state, &username, &password)
+            let code = OtpCode::parse(&code).map_err(|e| AppError::invalid("code", e))?;
+            let accepted = signin::verify_code(&req, &code, trust_device.is_some())
                 .await
-                .map_err(|e| match e {
-                    auth::SignInError::InvalidCredentials => AppError::InvalidCredentials,
-                    auth::SignInError::Database(e) => respond::from_db("sign-in lookup", e),
-                    other => respond::internal("sign-in", other),
-                })?;
-            let cookie = session::start(&state, &headers, user_id)
-                .await
-                .map_err(|e| respond::from_db("starting a session", e))?;
-            session::send_cookie(cookie);
+                .map_err(wire::error)?;
+            session::send_cookie(accepted.session_cookie);
+            if let Some(device) = accepted.device_cookie {
+                session::send_cookie(device);
+            }
             leptos_axum::redirect(AFTER_SIGN_IN);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Texts a new code for the pending sign-in (after a cooldown, up to a cap).
+#[server(endpoint = "resend-code")]
+pub async fn resend_code() -> Result<PendingSignIn, AppError> {
+    use crate::server::{respond, signin};
+
+    let (state, parts) = wire::request_parts();
+    let req = wire::request(&state, &parts);
+    respond::finish(
+        signin::resend(&req)
+            .await
+            .map(wire::pending)
+            .map_err(wire::error),
+    )
+}
+
+/// The pending sign-in of this browser, if any: the sign-in page shows the second step.
+#[server(endpoint = "pending-signin")]
+pub async fn pending_signin() -> Result<Option<PendingSignIn>, AppError> {
+    use crate::server::{respond, signin};
+
+    let (state, parts) = wire::request_parts();
+    let req = wire::request(&state, &parts);
+    respond::finish(
+        signin::pending(&req)
+            .await
+            .map(|p| p.map(wire::pending))
+            .map_err(wire::error),
+    )
+}
+
+/// Abandons a pending sign-in and returns to the first step.
+#[server(endpoint = "cancel-signin")]
+pub async fn cancel_signin() -> Result<(), AppError> {
+    use crate::server::{respond, session, signin};
+
+    let (state, parts) = wire::request_parts();
+    let req = wire::request(&state, &parts);
+    respond::finish(
+        async {
+            session::send_cookie(signin::cancel(&req).await.map_err(wire::error)?);
+            leptos_axum::redirect("/login");
             Ok(())
         }
         .await,

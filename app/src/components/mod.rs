@@ -2,4 +2,5 @@
 
 pub mod brand;
 pub mod icons;
+pub mod local_time;
 pub mod sidebar;

@@ -5,11 +5,13 @@
 //! the fields are private and `parse` is the only way in.
 
 mod email;
+mod otp;
 mod password;
 mod phone;
 mod username;
 
 pub use email::{EmailAddress, EmailError};
+pub use otp::{OtpCode, OtpCodeError};
 pub use password::{
     NewPassword, Password, PasswordPolicyError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
 };

@@ -5,7 +5,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect, A};
 
+use leptos_router::hooks::use_query_map;
+
 use crate::api::account::{account_summary, AccountView};
+use crate::api::devices::{trusted_devices, RevokeAllDevices, RevokeDevice};
+use crate::api::history::{login_history, AttemptKind, HistoryPage};
+use crate::components::local_time::LocalTime;
 use crate::components::sidebar::Sidebar;
 use crate::error::AppError;
 
@@ -82,7 +87,7 @@ pub fn ProfileTab() -> impl IntoView {
     }
 }
 
-/// Security tab: the Two Factor Authentication settings.
+/// Security tab: the Two Factor Authentication settings and trusted devices.
 #[component]
 pub fn SecurityTab() -> impl IntoView {
     view! {
@@ -106,19 +111,140 @@ pub fn SecurityTab() -> impl IntoView {
                 "so a stolen password alone is not enough to get into your account."
             </p>
         </section>
+        <TrustedDevices/>
     }
 }
 
-/// Login History tab.
+/// The account's trusted devices, each with Revoke, and Revoke all.
+#[component]
+fn TrustedDevices() -> impl IntoView {
+    let revoke = ServerAction::<RevokeDevice>::new();
+    let revoke_all = ServerAction::<RevokeAllDevices>::new();
+    let devices = Resource::new(
+        move || (revoke.version().get(), revoke_all.version().get()),
+        |_| trusted_devices(),
+    );
+    view! {
+        <section class="card" aria-labelledby="devices-title">
+            <h2 id="devices-title">"Trusted devices"</h2>
+            <p class="muted">
+                "These browsers skip the texted code for 30 days after you tick “Trust this device”. "
+                "They still need your password. Revoke any you don't recognise."
+            </p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match devices.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <p role="status" data-testid="no-devices">"No trusted devices."</p>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="device-list">
+                                {list.into_iter().map(|d| view! {
+                                    <li class="device">
+                                        <div>
+                                            <strong>{d.device}</strong>
+                                            <span class="muted">" · " {d.ip}</span>
+                                            <div class="muted small">
+                                                "Trusted " <LocalTime iso=d.created_at/>
+                                                " · last used " <LocalTime iso=d.last_used_at/>
+                                            </div>
+                                        </div>
+                                        <ActionForm action=revoke>
+                                            <input type="hidden" name="id" value=d.id.to_string()/>
+                                            <button type="submit" class="btn btn-quiet">"Revoke"</button>
+                                        </ActionForm>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                            <ActionForm action=revoke_all>
+                                <button type="submit" class="btn btn-quiet">"Revoke all"</button>
+                            </ActionForm>
+                        }.into_any(),
+                        Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// Login History tab: every attempt on the account, newest first, 50 a page.
 #[component]
 pub fn HistoryTab() -> impl IntoView {
+    let query = use_query_map();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    let history = Resource::new(page, login_history);
     view! {
         <Title text="Login History"/>
         <section class="card" aria-labelledby="history-title">
             <h2 id="history-title">"Login History"</h2>
-            <p class="muted">
-                "Every attempt to log in to your account — its IP address, date and time, and whether it succeeded — will be listed here."
-            </p>
+            <p class="muted">"Every attempt to log in to your account: when, from where, and whether it succeeded."</p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(h) => Either::Left(view! { <HistoryTable history=h/> }),
+                        Err(e) => Either::Right(view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }),
+                    }
+                })}
+            </Transition>
         </section>
     }
+}
+
+#[component]
+fn HistoryTable(history: HistoryPage) -> impl IntoView {
+    let HistoryPage {
+        page,
+        attempts,
+        has_next,
+    } = history;
+    if attempts.is_empty() {
+        return Either::Left(view! { <p>"No login attempts yet."</p> });
+    }
+    Either::Right(view! {
+        <div class="table-wrap">
+            <table class="history">
+                <thead>
+                    <tr>
+                        <th scope="col">"Date and time"</th>
+                        <th scope="col">"Result"</th>
+                        <th scope="col">"IP address"</th>
+                        <th scope="col">"Device"</th>
+                        <th scope="col">"Factor"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {attempts.into_iter().map(|a| {
+                        let (class, mark) = match a.kind {
+                            AttemptKind::Success => ("result result-ok", "✓"),
+                            AttemptKind::Step => ("result result-step", "…"),
+                            AttemptKind::Failure => ("result result-fail", "✗"),
+                        };
+                        let outcome = a.outcome.clone();
+                        view! {
+                            <tr data-outcome=outcome>
+                                <td><LocalTime iso=a.at/></td>
+                                <td><span class=class><span aria-hidden="true">{mark}" "</span>{a.outcome}</span></td>
+                                <td>{a.ip}</td>
+                                <td>{a.device}</td>
+                                <td>{a.factor}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Login history pages">
+            {(page > 1).then(|| view! { <a href=format!("/account/history?page={}", page - 1)>"← Newer"</a> })}
+            <span class="muted">"Page " {page}</span>
+            {has_next.then(|| view! { <a href=format!("/account/history?page={}", page + 1)>"Older →"</a> })}
+        </nav>
+    })
 }

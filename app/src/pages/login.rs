@@ -1,19 +1,36 @@
+//! `/login`: the seed's sign-in form, in two steps.
+
+use leptos::either::Either;
+use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::auth::Login;
+use crate::api::auth::{
+    pending_signin, CancelSignin, Login, PendingSignIn, ResendCode, VerifyCode,
+};
 use crate::components::brand::Brand;
+use crate::error::AppError;
 
-/// `/login`: the seed's sign-in form (Username, Password, Log In).
-///
-/// The form is an `ActionForm`, so it posts to the same server function with or without
-/// JavaScript; after hydration it submits without a page reload and shows progress.
+/// The sign-in page. Step 1 asks for Username and Password; if the account needs a
+/// second factor, step 2 asks for the texted Authentication Token. Which step shows comes
+/// from the server (the pending sign-in), so both steps work with or without JavaScript.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
-    let pending = login.pending();
-    let error = move || login.value().get().and_then(Result::err);
-    let show_password = RwSignal::new(false);
+    let verify = ServerAction::<VerifyCode>::new();
+    let resend = ServerAction::<ResendCode>::new();
+    let cancel = ServerAction::<CancelSignin>::new();
+    let pending = Resource::new(
+        move || {
+            (
+                login.version().get(),
+                resend.version().get(),
+                verify.version().get(),
+                cancel.version().get(),
+            )
+        },
+        |_| pending_signin(),
+    );
 
     view! {
         <Title text="Log In"/>
@@ -21,51 +38,161 @@ pub fn LoginPage() -> impl IntoView {
             <div class="card auth-card">
                 <Brand/>
                 <h1>"Log in to your control panel"</h1>
-                <ActionForm action=login attr:class="stack" attr:aria-describedby="login-error">
-                    <div id="login-error" aria-live="assertive">
-                        {move || error().map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
-                    </div>
-                    <div class="field">
-                        <label for="username">"Username"</label>
-                        <input
-                            id="username"
-                            name="username"
-                            type="text"
-                            autocomplete="username"
-                            autocapitalize="none"
-                            spellcheck="false"
-                            maxlength="64"
-                            required
-                            autofocus
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="password">"Password"</label>
-                        <div class="input-with-button">
-                            <input
-                                id="password"
-                                name="password"
-                                type=move || if show_password.get() { "text" } else { "password" }
-                                autocomplete="current-password"
-                                maxlength="256"
-                                required
-                            />
-                            <button
-                                type="button"
-                                class="btn btn-quiet needs-js"
-                                aria-controls="password"
-                                aria-pressed=move || show_password.get().to_string()
-                                on:click=move |_| show_password.update(|s| *s = !*s)
-                            >
-                                {move || if show_password.get() { "Hide" } else { "Show" }}
-                            </button>
-                        </div>
-                    </div>
-                    <button type="submit" class="btn btn-primary btn-block" disabled=pending aria-busy=move || pending.get().to_string()>
-                        {move || if pending.get() { "Logging in…" } else { "Log In" }}
-                    </button>
-                </ActionForm>
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match pending.await {
+                            Ok(Some(p)) => Either::Left(view! { <CodeStep pending=p verify resend cancel/> }),
+                            _ => Either::Right(view! { <PasswordStep login/> }),
+                        }
+                    })}
+                </Transition>
+                <nav class="auth-links" aria-label="Account help">
+                    <a href="/forgot-password">"Forgot Password?"</a>
+                    <a href="/forgot-username">"Forgot Username?"</a>
+                </nav>
             </div>
         </main>
+    }
+}
+
+fn error_of<T: Clone + Send + Sync + 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Copy,
+) -> impl Fn() -> Option<AppError> + Copy {
+    move || value.get().and_then(Result::err)
+}
+
+#[component]
+fn PasswordStep(login: ServerAction<Login>) -> impl IntoView {
+    let pending = login.pending();
+    let error = error_of(login.value());
+    let show_password = RwSignal::new(false);
+    view! {
+        <ActionForm action=login attr:class="stack">
+            <div aria-live="assertive">
+                {move || error().map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
+            </div>
+            <div class="field">
+                <label for="username">"Username"</label>
+                <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"
+                    spellcheck="false" maxlength="64" required autofocus/>
+            </div>
+            <div class="field">
+                <label for="password">"Password"</label>
+                <div class="input-with-button">
+                    <input id="password" name="password"
+                        type=move || if show_password.get() { "text" } else { "password" }
+                        autocomplete="current-password" maxlength="256" required/>
+                    <button type="button" class="btn btn-quiet needs-js" aria-controls="password"
+                        aria-pressed=move || show_password.get().to_string()
+                        on:click=move |_| show_password.update(|s| *s = !*s)>
+                        {move || if show_password.get() { "Hide" } else { "Show" }}
+                    </button>
+                </div>
+            </div>
+            <button type="submit" class="btn btn-primary btn-block" disabled=pending
+                aria-busy=move || pending.get().to_string()>
+                {move || if pending.get() { "Logging in…" } else { "Log In" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn CodeStep(
+    pending: PendingSignIn,
+    verify: ServerAction<VerifyCode>,
+    resend: ServerAction<ResendCode>,
+    cancel: ServerAction<CancelSignin>,
+) -> impl IntoView {
+    let verifying = verify.pending();
+    let resending = resend.pending();
+    let verify_error = error_of(verify.value());
+    let resend_error = error_of(resend.value());
+    let resent = move || matches!(resend.value().get(), Some(Ok(_)));
+    let over = pending.attempts_left == 0;
+
+    // Seconds until "Resend code" is allowed, counted down in the browser. Without
+    // JavaScript the button stays enabled and the server enforces the cooldown.
+    let remaining = RwSignal::new(pending.resend_in_seconds);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        loop {
+            gloo_timers::future::TimeoutFuture::new(1_000).await;
+            // The signal is gone once this step is replaced: stop then.
+            if remaining.try_update(|s| *s = s.saturating_sub(1)).is_none() {
+                break;
+            }
+        }
+    });
+
+    // Focus moves to the code field when it appears after the password step.
+    let code_input = NodeRef::<html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = code_input.get() {
+            let _ = input.focus();
+        }
+    });
+
+    view! {
+        <p class="code-sent" data-testid="code-sent">
+            "We sent a code to " <strong>{pending.masked_phone.clone()}</strong> "."
+        </p>
+        {if over {
+            Either::Left(view! {
+                <p class="alert alert-error" role="alert">{AppError::TooManyAttempts.to_string()}</p>
+            })
+        } else {
+            Either::Right(view! {
+                <ActionForm action=verify attr:class="stack">
+                    <div aria-live="assertive">
+                        {move || verify_error().map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
+                    </div>
+                    <div class="field">
+                        <div class="label-row">
+                            <label for="code">"Authentication Token"</label>
+                            <details class="help">
+                                <summary aria-label="What is the Authentication Token?">"?"</summary>
+                                <p>
+                                    "The 6-digit passcode we just texted to your mobile phone. "
+                                    "It works once and expires after 10 minutes."
+                                </p>
+                            </details>
+                        </div>
+                        <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                            maxlength="16" placeholder="123 456" required autofocus node_ref=code_input/>
+                    </div>
+                    <label class="checkbox">
+                        <input type="checkbox" name="trust_device" value="on"/>
+                        <span>"Trust this device for 30 days"</span>
+                    </label>
+                    <button type="submit" class="btn btn-primary btn-block" disabled=verifying
+                        aria-busy=move || verifying.get().to_string()>
+                        {move || if verifying.get() { "Checking…" } else { "Log In" }}
+                    </button>
+                </ActionForm>
+            })
+        }}
+        <div aria-live="polite">
+            {move || resend_error().map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
+            {move || resent().then(|| view! { <p class="alert alert-ok">"We sent you a new code."</p> })}
+        </div>
+        <div class="code-actions">
+            {(!over).then(|| view! {
+                <ActionForm action=resend>
+                    <button type="submit" class="btn btn-quiet" data-testid="resend"
+                        disabled=move || resending.get() || (hydrated.get() && remaining.get() > 0)>
+                        {move || {
+                            let left = remaining.get();
+                            if hydrated.get() && left > 0 { format!("Resend code ({left} s)") } else { "Resend code".to_owned() }
+                        }}
+                    </button>
+                </ActionForm>
+            })}
+            <ActionForm action=cancel>
+                <button type="submit" class="btn btn-link">"Start over"</button>
+            </ActionForm>
+        </div>
     }
 }

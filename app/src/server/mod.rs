@@ -5,14 +5,16 @@
 //! tested without HTTP.
 
 pub mod accounts;
-pub mod auth;
+pub mod client;
 pub mod clock;
 pub mod db;
 pub mod messages;
+pub mod otp;
 pub mod password;
 pub mod respond;
 pub mod session;
 pub mod settings;
+pub mod signin;
 pub mod state;
 
 pub use clock::Clock;

@@ -1,18 +1,21 @@
-//! Server-side sessions: the cookie holds only a random id, the database its SHA-256.
+//! Server-side sessions and the trusted-device cookie. Cookies hold only random tokens;
+//! the database holds their SHA-256.
 
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
+use time::{Duration, OffsetDateTime};
 
-use super::db::sessions;
+use super::db::sessions::{self, NewSession, Stage};
 use super::settings::Settings;
 use super::AppState;
 
-/// A session id as held by the browser: 256 bits from the OS CSPRNG.
-pub struct SessionToken([u8; 32]);
+/// A bearer secret held by the browser: 256 bits from the OS CSPRNG.
+pub struct SecretToken([u8; 32]);
 
-impl SessionToken {
+impl SecretToken {
     /// A fresh random token.
     pub fn generate() -> Self {
         let mut bytes = [0u8; 32];
@@ -20,7 +23,7 @@ impl SessionToken {
         Self(bytes)
     }
 
-    /// Reads the token from a cookie value; anything but 64 hex digits is no token.
+    /// Reads a token from a cookie value; anything but 64 hex digits is no token.
     pub fn from_cookie_value(value: &str) -> Option<Self> {
         let mut bytes = [0u8; 32];
         hex::decode_to_slice(value, &mut bytes).ok()?;
@@ -37,54 +40,72 @@ impl SessionToken {
     }
 }
 
-impl std::fmt::Debug for SessionToken {
+impl std::fmt::Debug for SecretToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionToken(<hidden>)")
+        f.write_str("SecretToken(<hidden>)")
     }
 }
 
-/// The session cookie's name: `__Host-` prefixed when cookies are `Secure`.
-pub fn cookie_name(settings: &Settings) -> &'static str {
-    if settings.cookie_secure {
-        "__Host-gatehouse_session"
-    } else {
-        "gatehouse_session"
+/// The two cookies Gatehouse sets.
+#[derive(Debug, Clone, Copy)]
+pub enum CookieKind {
+    /// The session id.
+    Session,
+    /// "Trust this device for 30 days".
+    TrustedDevice,
+}
+
+/// A cookie's name: `__Host-` prefixed when cookies are `Secure`.
+pub fn cookie_name(settings: &Settings, kind: CookieKind) -> &'static str {
+    match (kind, settings.cookie_secure) {
+        (CookieKind::Session, true) => "__Host-gatehouse_session",
+        (CookieKind::Session, false) => "gatehouse_session",
+        (CookieKind::TrustedDevice, true) => "__Host-gatehouse_device",
+        (CookieKind::TrustedDevice, false) => "gatehouse_device",
     }
 }
 
-/// The `Set-Cookie` value that stores `token` in the browser.
-pub fn set_cookie(settings: &Settings, token: &SessionToken) -> HeaderValue {
+/// The `Set-Cookie` value storing `token` for `max_age`: HttpOnly, SameSite=Lax, Path=/,
+/// no Domain, and Secure when configured.
+pub fn set_cookie(
+    settings: &Settings,
+    kind: CookieKind,
+    token: &SecretToken,
+    max_age: Duration,
+) -> HeaderValue {
+    cookie_header(
+        settings,
+        kind,
+        &token.cookie_value(),
+        max_age.whole_seconds(),
+    )
+}
+
+/// The `Set-Cookie` value removing a cookie.
+pub fn clear_cookie(settings: &Settings, kind: CookieKind) -> HeaderValue {
+    cookie_header(settings, kind, "", 0)
+}
+
+fn cookie_header(settings: &Settings, kind: CookieKind, value: &str, max_age: i64) -> HeaderValue {
     let secure = if settings.cookie_secure {
         "; Secure"
     } else {
         ""
     };
-    let value = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        cookie_name(settings),
-        token.cookie_value(),
-        settings.session_absolute.whole_seconds(),
+    let header = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        cookie_name(settings, kind)
     );
-    HeaderValue::from_str(&value).expect("cookie is ASCII")
+    HeaderValue::from_str(&header).expect("cookie is ASCII")
 }
 
-/// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_cookie(settings: &Settings) -> HeaderValue {
-    let secure = if settings.cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
-    let value = format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        cookie_name(settings)
-    );
-    HeaderValue::from_str(&value).expect("cookie is ASCII")
-}
-
-/// The session token the request carries, if any.
-pub fn token_from_headers(settings: &Settings, headers: &HeaderMap) -> Option<SessionToken> {
-    let name = cookie_name(settings);
+/// The token of `kind` the request carries, if any.
+pub fn token_from_headers(
+    settings: &Settings,
+    kind: CookieKind,
+    headers: &HeaderMap,
+) -> Option<SecretToken> {
+    let name = cookie_name(settings, kind);
     headers
         .get_all(COOKIE)
         .iter()
@@ -92,63 +113,118 @@ pub fn token_from_headers(settings: &Settings, headers: &HeaderMap) -> Option<Se
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
         .find(|c| c.name() == name)
-        .and_then(|c| SessionToken::from_cookie_value(c.value()))
+        .and_then(|c| SecretToken::from_cookie_value(c.value()))
 }
 
 /// The signed-in account behind a request.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user_id: i64,
+    /// When the password was last proven in this session.
+    pub authenticated_at: OffsetDateTime,
 }
 
-/// Starts a fully signed-in session for `user_id`, ending the one the request carried (so
-/// a session id planted before sign-in is never promoted). Returns the header to send.
-pub async fn start(
-    state: &AppState,
-    request_headers: &HeaderMap,
+/// A sign-in waiting for its second factor.
+pub struct PendingSession {
+    pub id_hash: Vec<u8>,
+    pub user_id: i64,
+    pub authenticated_at: OffsetDateTime,
+}
+
+/// Stores a new session on `conn` (usually a transaction) and returns the cookie for it.
+pub async fn begin(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    now: OffsetDateTime,
     user_id: i64,
-) -> Result<HeaderValue, sqlx::Error> {
-    if let Some(old) = token_from_headers(&state.settings, request_headers) {
-        sessions::delete(&state.pool, &old.hash()).await?;
-    }
-    let token = SessionToken::generate();
-    let now = state.clock.now();
-    sessions::insert(
-        &state.pool,
-        &token.hash(),
+    stage: Stage,
+    authenticated_at: OffsetDateTime,
+) -> Result<(SecretToken, HeaderValue), sqlx::Error> {
+    let token = SecretToken::generate();
+    let new = NewSession {
+        id_hash: &token.hash(),
         user_id,
+        stage,
         now,
-        now + state.settings.session_absolute,
-    )
-    .await?;
-    Ok(set_cookie(&state.settings, &token))
+        expires_at: now + settings.session_absolute,
+        authenticated_at,
+    };
+    sessions::insert(conn, &new).await?;
+    let cookie = set_cookie(
+        settings,
+        CookieKind::Session,
+        &token,
+        settings.session_absolute,
+    );
+    Ok((token, cookie))
 }
 
-/// The account signed in on this request, if its session is live; touches the session.
+/// Ends the session the request carried, if any, so an id planted before sign-in (or
+/// a pending id after its step) can never be promoted.
+pub async fn end_current(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    headers: &HeaderMap,
+) -> Result<(), sqlx::Error> {
+    if let Some(old) = token_from_headers(settings, CookieKind::Session, headers) {
+        sessions::delete(conn, &old.hash()).await?;
+    }
+    Ok(())
+}
+
+/// The fully signed-in account of this request, if its session is live; touches it.
 pub async fn current(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
-    let Some(token) = token_from_headers(&state.settings, headers) else {
+    Ok(live(state, headers, Stage::Full)
+        .await?
+        .map(|(_, s)| CurrentUser {
+            user_id: s.user_id,
+            authenticated_at: s.authenticated_at,
+        }))
+}
+
+/// The pending sign-in of this request, if any.
+pub async fn current_pending(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<PendingSession>, sqlx::Error> {
+    Ok(live(state, headers, Stage::Pending)
+        .await?
+        .map(|(id_hash, s)| PendingSession {
+            id_hash,
+            user_id: s.user_id,
+            authenticated_at: s.authenticated_at,
+        }))
+}
+
+async fn live(
+    state: &AppState,
+    headers: &HeaderMap,
+    stage: Stage,
+) -> Result<Option<(Vec<u8>, sessions::LiveSession)>, sqlx::Error> {
+    let Some(token) = token_from_headers(&state.settings, CookieKind::Session, headers) else {
         return Ok(None);
     };
     let now = state.clock.now();
-    let user_id = sessions::touch(
+    let hash = token.hash();
+    let found = sessions::touch(
         &state.pool,
-        &token.hash(),
+        &hash,
+        stage,
         now,
         now - state.settings.session_idle,
     )
     .await?;
-    Ok(user_id.map(|user_id| CurrentUser { user_id }))
+    Ok(found.map(|s| (hash, s)))
 }
 
 /// Ends the request's session server-side. Returns the header that clears the cookie.
 pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<HeaderValue, sqlx::Error> {
-    if let Some(token) = token_from_headers(&state.settings, headers) {
-        sessions::delete(&state.pool, &token.hash()).await?;
-    }
-    Ok(clear_cookie(&state.settings))
+    let mut conn = state.pool.acquire().await?;
+    end_current(&mut conn, &state.settings, headers).await?;
+    Ok(clear_cookie(&state.settings, CookieKind::Session))
 }
 
 /// Adds a `Set-Cookie` header to the server function's response.
@@ -164,10 +240,10 @@ mod tests {
 
     #[test]
     fn tokens_are_random_and_round_trip_through_the_cookie() {
-        let a = SessionToken::generate();
-        let b = SessionToken::generate();
+        let a = SecretToken::generate();
+        let b = SecretToken::generate();
         assert_ne!(a.cookie_value(), b.cookie_value());
-        let back = SessionToken::from_cookie_value(&a.cookie_value()).unwrap();
+        let back = SecretToken::from_cookie_value(&a.cookie_value()).unwrap();
         assert_eq!(back.hash(), a.hash());
         assert_eq!(a.hash().len(), 32);
         assert_ne!(
@@ -180,33 +256,43 @@ mod tests {
     #[test]
     fn malformed_cookie_values_are_no_token() {
         for bad in ["", "abc", &"zz".repeat(32), &"00".repeat(33)] {
-            assert!(SessionToken::from_cookie_value(bad).is_none(), "{bad}");
+            assert!(SecretToken::from_cookie_value(bad).is_none(), "{bad}");
         }
     }
 
     #[test]
     fn cookie_attributes_follow_settings() {
         let mut settings = Settings::dev();
-        let t = SessionToken::generate();
-        let dev = set_cookie(&settings, &t).to_str().unwrap().to_owned();
+        let t = SecretToken::generate();
+        let dev = set_cookie(&settings, CookieKind::Session, &t, Duration::hours(1))
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(dev.starts_with("gatehouse_session="));
         assert!(dev.contains("HttpOnly") && dev.contains("SameSite=Lax") && dev.contains("Path=/"));
         assert!(!dev.contains("Secure") && !dev.contains("Domain"));
         settings.cookie_secure = true;
-        let prod = set_cookie(&settings, &t).to_str().unwrap().to_owned();
-        assert!(prod.starts_with("__Host-gatehouse_session=") && prod.ends_with("; Secure"));
+        let prod = set_cookie(&settings, CookieKind::TrustedDevice, &t, Duration::days(30))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(prod.starts_with("__Host-gatehouse_device=") && prod.ends_with("; Secure"));
+        assert!(prod.contains("Max-Age=2592000"));
     }
 
     #[test]
     fn the_token_is_found_among_other_cookies() {
         let settings = Settings::dev();
-        let t = SessionToken::generate();
+        let t = SecretToken::generate();
         let mut headers = HeaderMap::new();
         let cookie = format!("theme=dark; gatehouse_session={}; x=y", t.cookie_value());
         headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
         assert_eq!(
-            token_from_headers(&settings, &headers).unwrap().hash(),
+            token_from_headers(&settings, CookieKind::Session, &headers)
+                .unwrap()
+                .hash(),
             t.hash()
         );
+        assert!(token_from_headers(&settings, CookieKind::TrustedDevice, &headers).is_none());
     }
 }

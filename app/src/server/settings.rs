@@ -40,6 +40,20 @@ pub struct Settings {
     pub argon2: Argon2Settings,
     /// How many password hashes may run at once; each holds `memory_kib` of memory.
     pub hash_concurrency: usize,
+    /// The name at the start of every SMS ("Gatehouse: your sign-in code is …").
+    pub brand: String,
+    /// Peers whose `X-Forwarded-For` is believed (load balancers, TLS terminators).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long a texted code is valid (NIST SP 800-63B: at most 10 minutes).
+    pub code_ttl: Duration,
+    /// Least time between two codes for one sign-in.
+    pub resend_cooldown: Duration,
+    /// Most codes one sign-in may send (the first included).
+    pub max_sends_per_signin: i32,
+    /// Wrong codes one sign-in may make before it is over.
+    pub max_code_attempts: i32,
+    /// How long "Trust this device" lasts.
+    pub trusted_device_ttl: Duration,
 }
 
 impl Settings {
@@ -52,6 +66,13 @@ impl Settings {
             session_absolute: Duration::hours(12),
             argon2: Argon2Settings::default(),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            brand: "Gatehouse".to_owned(),
+            trusted_proxies: Vec::new(),
+            code_ttl: Duration::minutes(10),
+            resend_cooldown: Duration::seconds(30),
+            max_sends_per_signin: 5,
+            max_code_attempts: 5,
+            trusted_device_ttl: Duration::days(30),
         }
     }
 

@@ -1,54 +1,85 @@
 //! The `sessions` table: server-side sessions keyed by the SHA-256 of their id.
 
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
+/// Where a session stands: between the password and the second factor, or signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Pending,
+    Full,
+}
+
+impl Stage {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Full => "full",
+        }
+    }
+}
+
+/// A new session row.
+pub struct NewSession<'a> {
+    pub id_hash: &'a [u8],
+    pub user_id: i64,
+    pub stage: Stage,
+    pub now: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    /// When the password was proven (the start of this sign-in).
+    pub authenticated_at: OffsetDateTime,
+}
+
 /// Stores a new session.
-pub async fn insert(
-    pool: &PgPool,
-    id_hash: &[u8],
-    user_id: i64,
-    now: OffsetDateTime,
-    expires_at: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
+pub async fn insert(conn: &mut PgConnection, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at)
-         VALUES ($1, $2, $3, $3, $4)",
-        id_hash,
-        user_id,
-        now,
-        expires_at,
+        "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at, authenticated_at)
+         VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        s.id_hash,
+        s.user_id,
+        s.stage.as_str(),
+        s.now,
+        s.expires_at,
+        s.authenticated_at,
     )
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(())
 }
 
-/// If the session is live (not past its absolute expiry, used since `idle_cutoff`),
-/// records this use and returns its account; one round trip.
+/// A live session as its request sees it.
+pub struct LiveSession {
+    pub user_id: i64,
+    pub authenticated_at: OffsetDateTime,
+}
+
+/// If the session is live at `stage` (not past its absolute expiry, used since
+/// `idle_cutoff`), records this use and returns it; one round trip.
 pub async fn touch(
     pool: &PgPool,
     id_hash: &[u8],
+    stage: Stage,
     now: OffsetDateTime,
     idle_cutoff: OffsetDateTime,
-) -> Result<Option<i64>, sqlx::Error> {
-    let row = sqlx::query!(
+) -> Result<Option<LiveSession>, sqlx::Error> {
+    sqlx::query_as!(
+        LiveSession,
         "UPDATE sessions SET last_seen_at = $2
-         WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3
-         RETURNING user_id",
+         WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3 AND stage = $4
+         RETURNING user_id, authenticated_at",
         id_hash,
         now,
         idle_cutoff,
+        stage.as_str(),
     )
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|r| r.user_id))
+    .await
 }
 
-/// Ends a session.
-pub async fn delete(pool: &PgPool, id_hash: &[u8]) -> Result<(), sqlx::Error> {
+/// Ends a session (and, through the foreign key, its challenge).
+pub async fn delete(conn: &mut PgConnection, id_hash: &[u8]) -> Result<(), sqlx::Error> {
     sqlx::query!("DELETE FROM sessions WHERE id_hash = $1", id_hash)
-        .execute(pool)
+        .execute(conn)
         .await?;
     Ok(())
 }

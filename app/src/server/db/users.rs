@@ -27,6 +27,9 @@ pub enum InsertUserError {
 pub struct Credentials {
     pub id: i64,
     pub password_hash: String,
+    /// Where codes go when two-factor authentication is on.
+    pub phone: Option<String>,
+    pub two_factor_enabled: bool,
 }
 
 /// An account as its owner sees it.
@@ -92,7 +95,7 @@ pub async fn credentials(
 ) -> Result<Option<Credentials>, sqlx::Error> {
     sqlx::query_as!(
         Credentials,
-        "SELECT id, password_hash FROM users WHERE username = $1",
+        "SELECT id, password_hash, phone_e164 AS phone, two_factor_enabled FROM users WHERE username = $1",
         username.as_str()
     )
     .fetch_optional(pool)

@@ -1,0 +1,108 @@
+//! The signed-in customer's login history.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Attempts shown per page.
+pub const PAGE_SIZE: i64 = 50;
+
+/// Whether an attempt let someone in, was a step on the way, or failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AttemptKind {
+    Success,
+    Step,
+    Failure,
+}
+
+/// One attempt as the history table shows it. Holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptView {
+    pub id: i64,
+    /// RFC 3339, UTC; the browser shows it in its own time zone.
+    pub at: String,
+    pub ip: String,
+    pub device: String,
+    pub outcome: String,
+    pub factor: String,
+    pub kind: AttemptKind,
+}
+
+/// One page of the history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub page: u32,
+    pub attempts: Vec<AttemptView>,
+    pub has_next: bool,
+}
+
+/// Page `page` (from 1) of the signed-in customer's own attempts.
+#[server(endpoint = "login-history")]
+pub async fn login_history(page: u32) -> Result<HistoryPage, AppError> {
+    use crate::server::client::describe_device;
+    use crate::server::db::history;
+    use crate::server::respond;
+
+    respond::finish(
+        async {
+            let (state, user) = crate::server::require_user().await?;
+            let page = page.clamp(1, 100_000);
+            let offset = i64::from(page - 1) * PAGE_SIZE;
+            let mut rows = history::page(&state.pool, user.user_id, offset, PAGE_SIZE)
+                .await
+                .map_err(|e| respond::from_db("loading the login history", e))?;
+            let has_next = rows.len() as i64 > PAGE_SIZE;
+            rows.truncate(PAGE_SIZE as usize);
+            let attempts = rows
+                .into_iter()
+                .map(|r| {
+                    let (outcome, kind) = outcome_label(&r.outcome);
+                    AttemptView {
+                        id: r.id,
+                        at: r
+                            .at
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .unwrap_or_default(),
+                        ip: r.ip,
+                        device: describe_device(&r.user_agent),
+                        outcome: outcome.to_owned(),
+                        factor: factor_label(&r.factor).to_owned(),
+                        kind,
+                    }
+                })
+                .collect();
+            Ok(HistoryPage {
+                page,
+                attempts,
+                has_next,
+            })
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn outcome_label(stored: &str) -> (&'static str, AttemptKind) {
+    match stored {
+        "signed_in" => ("Signed in", AttemptKind::Success),
+        "code_sent" => ("Password accepted, code sent", AttemptKind::Step),
+        "wrong_password" => ("Wrong username or password", AttemptKind::Failure),
+        "wrong_code" => ("Wrong code", AttemptKind::Failure),
+        "expired_code" => ("Expired code", AttemptKind::Failure),
+        "too_many_attempts" => ("Too many attempts", AttemptKind::Failure),
+        "locked" => ("Account locked", AttemptKind::Failure),
+        _ => ("Unknown", AttemptKind::Failure),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn factor_label(stored: &str) -> &'static str {
+    match stored {
+        "password" => "Password",
+        "sms_code" => "SMS code",
+        "trusted_device" => "Trusted device",
+        "recovery_token" => "Recovery token",
+        _ => "Unknown",
+    }
+}

@@ -1,0 +1,129 @@
+//! The `signin_challenges` table: the texted code of each pending sign-in.
+
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+
+/// A freshly issued code, as stored.
+pub struct IssuedCode<'a> {
+    pub salt: &'a [u8],
+    pub hash: &'a [u8],
+    pub expires_at: OffsetDateTime,
+}
+
+/// A pending sign-in's challenge.
+pub struct Challenge {
+    pub user_id: i64,
+    pub code_salt: Vec<u8>,
+    pub code_hash: Vec<u8>,
+    pub code_expires_at: OffsetDateTime,
+    pub failed_attempts: i32,
+    pub sends: i32,
+    pub last_sent_at: OffsetDateTime,
+    pub consumed_at: Option<OffsetDateTime>,
+    /// The account's username and current phone, where codes go.
+    pub username: String,
+    pub phone: Option<String>,
+}
+
+/// Creates the challenge of a new pending session.
+pub async fn insert(
+    conn: &mut PgConnection,
+    session_hash: &[u8],
+    user_id: i64,
+    code: &IssuedCode<'_>,
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO signin_challenges (session_hash, user_id, code_salt, code_hash, code_expires_at, last_sent_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        session_hash,
+        user_id,
+        code.salt,
+        code.hash,
+        code.expires_at,
+        now,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The challenge of a pending session.
+pub async fn find(pool: &PgPool, session_hash: &[u8]) -> Result<Option<Challenge>, sqlx::Error> {
+    sqlx::query_as!(
+        Challenge,
+        "SELECT c.user_id, c.code_salt, c.code_hash, c.code_expires_at, c.failed_attempts, c.sends,
+                c.last_sent_at, c.consumed_at, u.username, u.phone_e164 AS phone
+         FROM signin_challenges c JOIN users u ON u.id = c.user_id WHERE c.session_hash = $1",
+        session_hash
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Replaces the code if the cooldown has passed and the send cap is not reached, in one
+/// statement so that concurrent resends cannot exceed either. The failed-attempt count
+/// is kept. Returns the new send count, or `None` if refused.
+pub async fn replace_code(
+    pool: &PgPool,
+    session_hash: &[u8],
+    code: &IssuedCode<'_>,
+    now: OffsetDateTime,
+    cooldown_cutoff: OffsetDateTime,
+    max_sends: i32,
+) -> Result<Option<i32>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE signin_challenges
+         SET code_salt = $2, code_hash = $3, code_expires_at = $4, last_sent_at = $5, sends = sends + 1
+         WHERE session_hash = $1 AND consumed_at IS NULL AND last_sent_at <= $6 AND sends < $7
+         RETURNING sends",
+        session_hash,
+        code.salt,
+        code.hash,
+        code.expires_at,
+        now,
+        cooldown_cutoff,
+        max_sends,
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Counts one wrong guess, atomically; returns the new count.
+pub async fn record_failure(
+    pool: &PgPool,
+    session_hash: &[u8],
+) -> Result<Option<i32>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE signin_challenges SET failed_attempts = failed_attempts + 1
+         WHERE session_hash = $1 AND consumed_at IS NULL
+         RETURNING failed_attempts",
+        session_hash
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Consumes the code if it is still the current one, unused, unexpired and under the
+/// attempt limit: one statement, so of any number of concurrent verifications exactly
+/// one gets the row back. Returns the account id.
+pub async fn consume(
+    conn: &mut PgConnection,
+    session_hash: &[u8],
+    code_hash: &[u8],
+    now: OffsetDateTime,
+    max_attempts: i32,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE signin_challenges SET consumed_at = $3
+         WHERE session_hash = $1 AND code_hash = $2 AND consumed_at IS NULL
+           AND code_expires_at > $3 AND failed_attempts < $4
+         RETURNING user_id",
+        session_hash,
+        code_hash,
+        now,
+        max_attempts,
+    )
+    .fetch_optional(conn)
+    .await
+}

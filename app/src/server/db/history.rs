@@ -1,0 +1,107 @@
+//! The `login_attempts` table: every sign-in attempt, successful or not.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    SignedIn,
+    CodeSent,
+    WrongPassword,
+    WrongCode,
+    ExpiredCode,
+    TooManyAttempts,
+}
+
+impl Outcome {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignedIn => "signed_in",
+            Self::CodeSent => "code_sent",
+            Self::WrongPassword => "wrong_password",
+            Self::WrongCode => "wrong_code",
+            Self::ExpiredCode => "expired_code",
+            Self::TooManyAttempts => "too_many_attempts",
+        }
+    }
+}
+
+/// Which factor the attempt used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factor {
+    Password,
+    SmsCode,
+    TrustedDevice,
+}
+
+impl Factor {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::SmsCode => "sms_code",
+            Self::TrustedDevice => "trusted_device",
+        }
+    }
+}
+
+/// One attempt to record.
+pub struct Attempt<'a> {
+    pub user_id: Option<i64>,
+    pub username_typed: &'a str,
+    pub at: OffsetDateTime,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    pub outcome: Outcome,
+    pub factor: Factor,
+}
+
+/// A recorded attempt, for its account's history page.
+pub struct Row {
+    pub id: i64,
+    pub at: OffsetDateTime,
+    pub ip: String,
+    pub user_agent: String,
+    pub outcome: String,
+    pub factor: String,
+}
+
+/// Records one attempt.
+pub async fn record(pool: &PgPool, a: &Attempt<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO login_attempts (user_id, username_typed, at, ip, user_agent, outcome, factor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        a.user_id,
+        a.username_typed,
+        a.at,
+        a.ip,
+        a.user_agent,
+        a.outcome.as_str(),
+        a.factor.as_str(),
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// One page of an account's attempts, newest first; `limit + 1` rows are asked for so
+/// the caller can tell whether another page follows.
+pub async fn page(
+    pool: &PgPool,
+    user_id: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        "SELECT id, at, ip, user_agent, outcome, factor FROM login_attempts
+         WHERE user_id = $1 ORDER BY at DESC, id DESC OFFSET $2 LIMIT $3",
+        user_id,
+        offset,
+        limit + 1,
+    )
+    .fetch_all(pool)
+    .await
+}

@@ -1,0 +1,478 @@
+//! Signing in: the password step, the texted code, resends, trusted devices, and the
+//! login history row each attempt leaves.
+
+use http::{HeaderMap, HeaderValue};
+use time::{Duration, OffsetDateTime};
+
+use super::client::ClientInfo;
+use super::db::challenges::{self, IssuedCode};
+use super::db::history::{self, Attempt, Factor, Outcome};
+use super::db::sessions::Stage;
+use super::db::{devices, users};
+use super::messages::{Channel, OutgoingMessage};
+use super::password::{HashError, Verification};
+use super::session::{self, CookieKind, PendingSession, SecretToken};
+use super::{otp, AppState};
+use crate::domain::{OtpCode, Password, PhoneNumber, Username};
+
+/// Everything about the request a sign-in step needs.
+pub struct Request<'a> {
+    pub state: &'a AppState,
+    pub headers: &'a HeaderMap,
+    pub client: ClientInfo,
+}
+
+/// What a pending sign-in shows: where the code went and when another may be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub masked_phone: String,
+    pub resend_in_seconds: u32,
+    pub attempts_left: u32,
+}
+
+/// The result of the password step.
+pub enum PasswordOutcome {
+    /// Signed in (no 2FA, or a trusted device); the session cookie to set.
+    SignedIn { cookie: HeaderValue },
+    /// A code was texted; the pending session's cookie to set.
+    CodeSent {
+        cookie: HeaderValue,
+        pending: Pending,
+    },
+}
+
+/// The result of a correct code: the new session, and the device cookie if trusted.
+pub struct CodeAccepted {
+    pub session_cookie: HeaderValue,
+    pub device_cookie: Option<HeaderValue>,
+}
+
+/// Why a sign-in step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Unknown user or wrong password: deliberately one case.
+    #[error("invalid username or password")]
+    InvalidCredentials,
+    #[error("no pending sign-in")]
+    NoPendingSignIn,
+    #[error("wrong code")]
+    WrongCode { attempts_left: u32 },
+    #[error("code expired; a new one was sent")]
+    CodeExpired,
+    #[error("too many wrong codes")]
+    TooManyAttempts,
+    #[error("resend refused: cooldown")]
+    ResendTooSoon { wait_seconds: u32 },
+    #[error("resend refused: cap reached")]
+    ResendLimit,
+    #[error("sending the SMS failed: {0}")]
+    Sms(String),
+    #[error("password hashing failed: {0}")]
+    Hash(#[from] HashError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl Request<'_> {
+    fn now(&self) -> OffsetDateTime {
+        self.state.clock.now()
+    }
+
+    async fn record(&self, user_id: Option<i64>, username: &str, outcome: Outcome, factor: Factor) {
+        let attempt = Attempt {
+            user_id,
+            username_typed: username,
+            at: self.now(),
+            ip: &self.client.ip_text(),
+            user_agent: &self.client.user_agent,
+            outcome,
+            factor,
+        };
+        // A lost history row must not turn a sign-in into an error, but it is logged.
+        if let Err(e) = history::record(&self.state.pool, &attempt).await {
+            tracing::error!(error = %e, "recording a login attempt");
+        }
+    }
+}
+
+/// Username and password. Unknown and malformed usernames are checked against a dummy
+/// hash, so they take as long as a wrong password and read the same.
+pub async fn password_step(
+    req: &Request<'_>,
+    username: &str,
+    password: &Password,
+) -> Result<PasswordOutcome, SignInError> {
+    let state = req.state;
+    // What the customer typed, bounded, for the history.
+    let typed: String = username.trim().chars().take(64).collect();
+    let account = match Username::parse(username) {
+        Ok(name) => users::credentials(&state.pool, &name).await?,
+        Err(_) => None,
+    };
+    let Some(account) = account else {
+        state.hasher.verify_dummy(password).await?;
+        req.record(None, &typed, Outcome::WrongPassword, Factor::Password)
+            .await;
+        return Err(SignInError::InvalidCredentials);
+    };
+    match state
+        .hasher
+        .verify(password, &account.password_hash)
+        .await?
+    {
+        Verification::Mismatch => {
+            req.record(
+                Some(account.id),
+                &typed,
+                Outcome::WrongPassword,
+                Factor::Password,
+            )
+            .await;
+            return Err(SignInError::InvalidCredentials);
+        }
+        Verification::Match { needs_rehash: true } => {
+            let hash = state.hasher.hash(password).await?;
+            users::set_password_hash(&state.pool, account.id, &hash).await?;
+        }
+        Verification::Match {
+            needs_rehash: false,
+        } => {}
+    }
+
+    let now = req.now();
+    let phone = match (account.two_factor_enabled, account.phone) {
+        (true, Some(phone)) => phone,
+        _ => {
+            let cookie = start_full_session(req, account.id, now).await?;
+            req.record(
+                Some(account.id),
+                &typed,
+                Outcome::SignedIn,
+                Factor::Password,
+            )
+            .await;
+            return Ok(PasswordOutcome::SignedIn { cookie });
+        }
+    };
+    if let Some(device) =
+        session::token_from_headers(&state.settings, CookieKind::TrustedDevice, req.headers)
+    {
+        if devices::use_for(&state.pool, &device.hash(), account.id, now).await? {
+            let cookie = start_full_session(req, account.id, now).await?;
+            req.record(
+                Some(account.id),
+                &typed,
+                Outcome::SignedIn,
+                Factor::TrustedDevice,
+            )
+            .await;
+            return Ok(PasswordOutcome::SignedIn { cookie });
+        }
+    }
+
+    // Second factor: a pending session (new id) with its code, in one transaction.
+    let code = otp::generate();
+    let issued = IssuedCode {
+        salt: &code.salt,
+        hash: &code.hash,
+        expires_at: now + state.settings.code_ttl,
+    };
+    let mut tx = state.pool.begin().await?;
+    session::end_current(&mut tx, &state.settings, req.headers).await?;
+    let (token, cookie) = session::begin(
+        &mut tx,
+        &state.settings,
+        now,
+        account.id,
+        Stage::Pending,
+        now,
+    )
+    .await?;
+    challenges::insert(&mut tx, &token.hash(), account.id, &issued, now).await?;
+    tx.commit().await?;
+
+    if let Err(e) = send_code(state, &phone, &code.digits).await {
+        // Without a code the pending sign-in is useless; do not leave it behind.
+        let mut conn = state.pool.acquire().await?;
+        super::db::sessions::delete(&mut conn, &token.hash()).await?;
+        return Err(e);
+    }
+    req.record(
+        Some(account.id),
+        &typed,
+        Outcome::CodeSent,
+        Factor::Password,
+    )
+    .await;
+    let pending = Pending {
+        masked_phone: PhoneNumber::from_trusted_e164(phone).masked(),
+        resend_in_seconds: state.settings.resend_cooldown.whole_seconds() as u32,
+        attempts_left: state.settings.max_code_attempts as u32,
+    };
+    Ok(PasswordOutcome::CodeSent { cookie, pending })
+}
+
+async fn start_full_session(
+    req: &Request<'_>,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> Result<HeaderValue, SignInError> {
+    let mut tx = req.state.pool.begin().await?;
+    session::end_current(&mut tx, &req.state.settings, req.headers).await?;
+    let (_, cookie) =
+        session::begin(&mut tx, &req.state.settings, now, user_id, Stage::Full, now).await?;
+    tx.commit().await?;
+    Ok(cookie)
+}
+
+async fn send_code(state: &AppState, phone: &str, digits: &str) -> Result<(), SignInError> {
+    let minutes = state.settings.code_ttl.whole_minutes();
+    let body = format!(
+        "{}: your sign-in code is {digits}. It expires in {minutes} minutes. Don't share it.",
+        state.settings.brand
+    );
+    state
+        .messages
+        .send(OutgoingMessage {
+            channel: Channel::Sms,
+            to: phone.to_owned(),
+            body,
+        })
+        .await
+        // The error names the provider's failure, never the message.
+        .map_err(|e| SignInError::Sms(e.to_string()))
+}
+
+async fn pending_session(
+    req: &Request<'_>,
+) -> Result<(PendingSession, challenges::Challenge), SignInError> {
+    let pending = session::current_pending(req.state, req.headers)
+        .await?
+        .ok_or(SignInError::NoPendingSignIn)?;
+    let challenge = challenges::find(&req.state.pool, &pending.id_hash)
+        .await?
+        .filter(|c| c.consumed_at.is_none())
+        .ok_or(SignInError::NoPendingSignIn)?;
+    Ok((pending, challenge))
+}
+
+fn describe(state: &AppState, c: &challenges::Challenge, now: OffsetDateTime) -> Pending {
+    let ready_at = c.last_sent_at + state.settings.resend_cooldown;
+    Pending {
+        masked_phone: c
+            .phone
+            .clone()
+            .map(|p| PhoneNumber::from_trusted_e164(p).masked())
+            .unwrap_or_default(),
+        resend_in_seconds: seconds_until(now, ready_at),
+        attempts_left: (state.settings.max_code_attempts - c.failed_attempts).max(0) as u32,
+    }
+}
+
+fn seconds_until(now: OffsetDateTime, then: OffsetDateTime) -> u32 {
+    let d = then - now;
+    if d <= Duration::ZERO {
+        0
+    } else {
+        // Round up so "0 seconds" is never shown while still refused.
+        (d.whole_milliseconds() as u64).div_ceil(1000) as u32
+    }
+}
+
+/// The pending sign-in of this request, for the second-step form.
+pub async fn pending(req: &Request<'_>) -> Result<Option<Pending>, SignInError> {
+    match pending_session(req).await {
+        Ok((_, c)) => Ok(Some(describe(req.state, &c, req.now()))),
+        Err(SignInError::NoPendingSignIn) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The second step: checks the code, and on success replaces the pending session with a
+/// full one (a new id) and, if asked, trusts this device.
+pub async fn verify_code(
+    req: &Request<'_>,
+    code: &OtpCode,
+    trust_device: bool,
+) -> Result<CodeAccepted, SignInError> {
+    let state = req.state;
+    let settings = &state.settings;
+    let (pending, challenge) = pending_session(req).await?;
+    let now = req.now();
+    let user = Some(challenge.user_id);
+    let name = challenge.username.clone();
+
+    if challenge.failed_attempts >= settings.max_code_attempts {
+        req.record(user, &name, Outcome::TooManyAttempts, Factor::SmsCode)
+            .await;
+        return Err(SignInError::TooManyAttempts);
+    }
+    if now >= challenge.code_expires_at {
+        req.record(user, &name, Outcome::ExpiredCode, Factor::SmsCode)
+            .await;
+        // Send a fresh code straight away, within the same cap as resends.
+        return match issue_new_code(req, &pending, &challenge, now, now).await {
+            Ok(()) => Err(SignInError::CodeExpired),
+            Err(SignInError::ResendTooSoon { .. }) => Err(SignInError::CodeExpired),
+            Err(e) => Err(e),
+        };
+    }
+    if !otp::matches(&challenge.code_salt, code, &challenge.code_hash) {
+        let failures = challenges::record_failure(&state.pool, &pending.id_hash)
+            .await?
+            .ok_or(SignInError::NoPendingSignIn)?;
+        if failures >= settings.max_code_attempts {
+            req.record(user, &name, Outcome::TooManyAttempts, Factor::SmsCode)
+                .await;
+            return Err(SignInError::TooManyAttempts);
+        }
+        req.record(user, &name, Outcome::WrongCode, Factor::SmsCode)
+            .await;
+        return Err(SignInError::WrongCode {
+            attempts_left: (settings.max_code_attempts - failures) as u32,
+        });
+    }
+
+    let mut tx = state.pool.begin().await?;
+    let code_hash = otp::hash(&challenge.code_salt, code);
+    let Some(user_id) = challenges::consume(
+        &mut tx,
+        &pending.id_hash,
+        &code_hash,
+        now,
+        settings.max_code_attempts,
+    )
+    .await?
+    else {
+        // Another request used it first, or it was replaced or exhausted meanwhile.
+        return Err(SignInError::NoPendingSignIn);
+    };
+    super::db::sessions::delete(&mut tx, &pending.id_hash).await?;
+    let (_, session_cookie) = session::begin(
+        &mut tx,
+        settings,
+        now,
+        user_id,
+        Stage::Full,
+        pending.authenticated_at,
+    )
+    .await?;
+    tx.commit().await?;
+
+    let device_cookie = if trust_device {
+        let token = SecretToken::generate();
+        let expires = now + settings.trusted_device_ttl;
+        devices::insert(
+            &state.pool,
+            &token.hash(),
+            user_id,
+            now,
+            expires,
+            &req.client.ip_text(),
+            &req.client.device(),
+        )
+        .await?;
+        Some(session::set_cookie(
+            settings,
+            CookieKind::TrustedDevice,
+            &token,
+            settings.trusted_device_ttl,
+        ))
+    } else {
+        None
+    };
+    req.record(Some(user_id), &name, Outcome::SignedIn, Factor::SmsCode)
+        .await;
+    Ok(CodeAccepted {
+        session_cookie,
+        device_cookie,
+    })
+}
+
+/// Texts a new code for the pending sign-in, replacing the old one; refused during the
+/// cooldown and past the cap. The failed-attempt count carries over.
+pub async fn resend(req: &Request<'_>) -> Result<Pending, SignInError> {
+    let (pending, challenge) = pending_session(req).await?;
+    let now = req.now();
+    if challenge.failed_attempts >= req.state.settings.max_code_attempts {
+        return Err(SignInError::TooManyAttempts);
+    }
+    issue_new_code(
+        req,
+        &pending,
+        &challenge,
+        now,
+        now - req.state.settings.resend_cooldown,
+    )
+    .await?;
+    let fresh = challenges::find(&req.state.pool, &pending.id_hash)
+        .await?
+        .ok_or(SignInError::NoPendingSignIn)?;
+    Ok(describe(req.state, &fresh, now))
+}
+
+async fn issue_new_code(
+    req: &Request<'_>,
+    pending: &PendingSession,
+    challenge: &challenges::Challenge,
+    now: OffsetDateTime,
+    cooldown_cutoff: OffsetDateTime,
+) -> Result<(), SignInError> {
+    let settings = &req.state.settings;
+    let phone = challenge
+        .phone
+        .clone()
+        .ok_or(SignInError::NoPendingSignIn)?;
+    let code = otp::generate();
+    let issued = IssuedCode {
+        salt: &code.salt,
+        hash: &code.hash,
+        expires_at: now + settings.code_ttl,
+    };
+    let replaced = challenges::replace_code(
+        &req.state.pool,
+        &pending.id_hash,
+        &issued,
+        now,
+        cooldown_cutoff,
+        settings.max_sends_per_signin,
+    )
+    .await?;
+    if replaced.is_none() {
+        return Err(if challenge.sends >= settings.max_sends_per_signin {
+            SignInError::ResendLimit
+        } else {
+            SignInError::ResendTooSoon {
+                wait_seconds: seconds_until(now, challenge.last_sent_at + settings.resend_cooldown)
+                    .max(1),
+            }
+        });
+    }
+    send_code(req.state, &phone, &code.digits).await
+}
+
+/// Abandons a pending sign-in ("Start over").
+pub async fn cancel(req: &Request<'_>) -> Result<HeaderValue, SignInError> {
+    if let Some(p) = session::current_pending(req.state, req.headers).await? {
+        let mut conn = req.state.pool.acquire().await?;
+        super::db::sessions::delete(&mut conn, &p.id_hash).await?;
+    }
+    Ok(session::clear_cookie(
+        &req.state.settings,
+        CookieKind::Session,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_round_up_and_never_go_negative() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(seconds_until(now, now - Duration::seconds(5)), 0);
+        assert_eq!(seconds_until(now, now), 0);
+        assert_eq!(seconds_until(now, now + Duration::milliseconds(1)), 1);
+        assert_eq!(seconds_until(now, now + Duration::seconds(30)), 30);
+    }
+}
