@@ -10,4 +10,6 @@ export GATEHOUSE_ENV=dev
 export LEPTOS_ENV=PROD
 export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3210}"
 export LEPTOS_SITE_ROOT=target/site
+# A short resend cooldown keeps the countdown test quick; the rule itself is tested in Rust.
+export GATEHOUSE_RESEND_COOLDOWN_SECONDS=5
 exec target/release/server serve

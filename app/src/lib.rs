@@ -62,7 +62,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|text: String| if text.is_empty() { "Gatehouse".to_owned() } else { format!("{text} · Gatehouse") }/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                 <Route path=path!("/forgot-username") view=ForgotUsernamePage/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/account/security"/> } ssr=SsrMode::Async/>

@@ -1,4 +1,6 @@
-import { expect, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { APIRequestContext, expect, Page } from '@playwright/test';
 
 export const DEMO = { username: 'demo', password: 'gatehouse-demo-password' };
 
@@ -15,4 +17,64 @@ export async function signIn(page: Page) {
   await page.getByLabel('Password', { exact: true }).fill(DEMO.password);
   await page.getByRole('button', { name: 'Log In' }).click();
   await expect(page).toHaveURL(/\/account\/security$/);
+}
+
+
+export const PASSWORD = 'a perfectly fine passphrase';
+
+export interface TestUser {
+  username: string;
+  phone: string;
+}
+
+/**
+ * Creates a fresh account with the operator's own command (`server user add`), so each
+ * test has its own phone number and outbox messages no other test reads.
+ */
+export function createUser(opts: { twoFactor: boolean }): TestUser {
+  const n = Math.floor(Math.random() * 1_000_000);
+  const username = `e2e-${Date.now().toString(36)}-${n}`;
+  const phone = `+447400${String(n).padStart(6, '0')}`;
+  const root = path.resolve(__dirname, '..', '..');
+  const args = ['user', 'add', username, '--email', `${username}@example.com`, '--phone', phone];
+  if (opts.twoFactor) args.push('--two-factor');
+  const server = process.env.GATEHOUSE_PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+  execFileSync(path.join(root, 'target', 'release', 'server'), args, {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: `${server}/gatehouse_e2e`, GATEHOUSE_PASSWORD: PASSWORD, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return { username, phone };
+}
+
+/** The code in the newest SMS to `phone`, read from the dev outbox. */
+export async function latestCode(request: APIRequestContext, phone: string, notBefore = 0): Promise<string> {
+  let code = '';
+  await expect
+    .poll(async () => {
+      const res = await request.get('/dev/outbox.json');
+      const messages: { channel: string; to: string; body: string }[] = await res.json();
+      const mine = messages.filter((m) => m.channel === 'sms' && m.to === phone);
+      if (mine.length <= notBefore) return '';
+      code = /code is (\d{6})/.exec(mine[0].body)?.[1] ?? '';
+      return code;
+    })
+    .toMatch(/^\d{6}$/);
+  return code;
+}
+
+/** How many SMS have gone to `phone`. */
+export async function smsCount(request: APIRequestContext, phone: string): Promise<number> {
+  const res = await request.get('/dev/outbox.json');
+  const messages: { channel: string; to: string }[] = await res.json();
+  return messages.filter((m) => m.channel === 'sms' && m.to === phone).length;
+}
+
+/** Username and password through the hydrated form. */
+export async function passwordStep(page: Page, user: TestUser) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log In' }).click();
 }

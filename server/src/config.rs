@@ -130,6 +130,34 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_HASH_CONCURRENCY", global = true)]
     pub hash_concurrency: Option<usize>,
 
+    /// Proxies (CIDRs, comma-separated) whose X-Forwarded-For is believed, e.g.
+    /// "10.0.0.0/8,127.0.0.1/32". Empty: the socket's peer is the client.
+    #[arg(
+        long,
+        env = "GATEHOUSE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// The name that starts every SMS ("Gatehouse: your sign-in code is …").
+    #[arg(
+        long,
+        env = "GATEHOUSE_BRAND",
+        default_value = "Gatehouse",
+        global = true
+    )]
+    pub brand: String,
+
+    /// Seconds a customer waits before "Resend code" sends another code.
+    #[arg(
+        long,
+        env = "GATEHOUSE_RESEND_COOLDOWN_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub resend_cooldown_seconds: i64,
+
     /// Largest database pool per instance.
     #[arg(
         long,
@@ -159,6 +187,9 @@ impl Config {
             iterations: self.argon2_iterations,
             parallelism: self.argon2_parallelism,
         };
+        settings.trusted_proxies = self.trusted_proxies.clone();
+        settings.brand = self.brand.clone();
+        settings.resend_cooldown = time::Duration::seconds(self.resend_cooldown_seconds);
         if let Some(n) = self.hash_concurrency {
             settings.hash_concurrency = n;
         }

@@ -119,6 +119,21 @@ pub async fn spawn_with_pool(db: TestDb, pool: PgPool, settings: Settings) -> Te
     }
 }
 
+/// The six digits after "code is " in an SMS.
+pub fn code_in(body: &str) -> String {
+    let start = body.find("code is ").expect("not a code message") + "code is ".len();
+    body[start..start + 6].to_owned()
+}
+
+/// The `name=value` part of each `Set-Cookie` header of a response.
+pub fn cookie_pairs(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect()
+}
+
 /// An HTTP client that keeps cookies and does not follow redirects.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -152,6 +167,70 @@ impl TestApp {
             .await
             .unwrap()
             .0
+    }
+
+    /// Creates an account with two-factor authentication on, codes going to `phone`.
+    pub async fn add_user_2fa(&self, username: &str, password: &str, phone: &str) -> i64 {
+        let request = app::server::accounts::AccountRequest {
+            username: username.into(),
+            email: format!("{username}@example.com"),
+            phone: Some(phone.into()),
+            two_factor: true,
+            password: app::domain::Password::new(password),
+        };
+        app::server::accounts::create(&self.pool, &self.state.hasher, &self.state.clock, request)
+            .await
+            .unwrap()
+            .0
+    }
+
+    /// The SMS messages sent to `phone`, newest first.
+    pub async fn sms_to(&self, phone: &str) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT body FROM outbox WHERE channel = 'sms' AND recipient = $1 ORDER BY id DESC",
+        )
+        .bind(phone)
+        .fetch_all(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    /// The code in the newest SMS to `phone`.
+    pub async fn latest_code(&self, phone: &str) -> String {
+        let body = self
+            .sms_to(phone)
+            .await
+            .into_iter()
+            .next()
+            .expect("no SMS sent");
+        code_in(&body)
+    }
+
+    /// Calls a server function as the hydrated page does (form-encoded, JSON answer).
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The login history rows of an account, oldest first: (outcome, factor, ip).
+    pub async fn history_of(&self, user_id: i64) -> Vec<(String, String, String)> {
+        sqlx::query_as(
+            "SELECT outcome, factor, ip FROM login_attempts WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await
+        .unwrap()
     }
 
     /// Submits the sign-in form as a browser without JavaScript would.
