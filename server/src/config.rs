@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use app::server::settings::Argon2Settings;
+use app::server::sms::{SmsConfig, TwilioConfig};
 use app::server::{Environment, Settings};
 
 /// Gatehouse: the account-security area of a hosting control panel.
@@ -52,6 +53,20 @@ pub enum UserCommand {
 pub enum EnvName {
     Dev,
     Production,
+}
+
+/// The SMS provider, from `GATEHOUSE_SMS_PROVIDER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmsProvider {
+    Outbox,
+    Twilio,
+}
+
+/// A configuration that cannot work.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("GATEHOUSE_SMS_PROVIDER=twilio needs {0}")]
+    MissingTwilio(&'static str),
 }
 
 /// Settings from the environment (each also a flag).
@@ -158,6 +173,37 @@ pub struct Config {
     )]
     pub resend_cooldown_seconds: i64,
 
+    /// Where SMS go: `outbox` (stored for /dev/outbox) or `twilio`.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SMS_PROVIDER",
+        value_enum,
+        default_value = "outbox",
+        global = true
+    )]
+    pub sms_provider: SmsProvider,
+
+    /// Twilio account SID (with GATEHOUSE_SMS_PROVIDER=twilio).
+    #[arg(long, env = "TWILIO_ACCOUNT_SID", global = true)]
+    pub twilio_account_sid: Option<String>,
+
+    /// Twilio auth token.
+    #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true, global = true)]
+    pub twilio_auth_token: Option<String>,
+
+    /// The number (E.164) or messaging service SMS are sent from.
+    #[arg(long, env = "TWILIO_FROM", global = true)]
+    pub twilio_from: Option<String>,
+
+    /// Twilio's API base URL.
+    #[arg(
+        long,
+        env = "TWILIO_API_BASE",
+        default_value = "https://api.twilio.com",
+        global = true
+    )]
+    pub twilio_api_base: String,
+
     /// Largest database pool per instance.
     #[arg(
         long,
@@ -170,7 +216,7 @@ pub struct Config {
 
 impl Config {
     /// The application settings this configuration describes.
-    pub fn settings(&self) -> Settings {
+    pub fn settings(&self) -> Result<Settings, ConfigError> {
         let environment = match self.environment {
             EnvName::Dev => Environment::Dev,
             EnvName::Production => Environment::Production,
@@ -193,6 +239,25 @@ impl Config {
         if let Some(n) = self.hash_concurrency {
             settings.hash_concurrency = n;
         }
-        settings
+        settings.sms = match self.sms_provider {
+            SmsProvider::Outbox => SmsConfig::Outbox,
+            SmsProvider::Twilio => SmsConfig::Twilio(TwilioConfig {
+                api_base: self.twilio_api_base.clone(),
+                account_sid: self
+                    .twilio_account_sid
+                    .clone()
+                    .ok_or(ConfigError::MissingTwilio("TWILIO_ACCOUNT_SID"))?,
+                auth_token: self
+                    .twilio_auth_token
+                    .clone()
+                    .ok_or(ConfigError::MissingTwilio("TWILIO_AUTH_TOKEN"))?,
+                from: self
+                    .twilio_from
+                    .clone()
+                    .ok_or(ConfigError::MissingTwilio("TWILIO_FROM"))?,
+                timeout: std::time::Duration::from_secs(10),
+            }),
+        };
+        Ok(settings)
     }
 }

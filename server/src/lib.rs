@@ -43,6 +43,10 @@ pub enum RunError {
     ReadPassword(std::io::Error),
     #[error("{0}")]
     Account(#[from] CreateAccountError),
+    #[error("cannot set up the SMS sender: {0}")]
+    Sms(String),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
 }
 
 /// Runs the command the command line asked for.
@@ -63,7 +67,7 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
         }) => {
             let password = read_password()?;
             let pool = prepare_database(&cli.config).await?;
-            let settings = cli.config.settings();
+            let settings = cli.config.settings()?;
             let hasher = PasswordHasher::new(settings.argon2, 1).await?;
             let request = AccountRequest {
                 username,
@@ -108,7 +112,10 @@ pub async fn build_state(
     clock: Clock,
 ) -> Result<AppState, RunError> {
     let hasher = PasswordHasher::new(settings.argon2, settings.hash_concurrency).await?;
+    let sms = app::server::sms::sender(&settings.sms, &pool, &clock)
+        .map_err(|e| RunError::Sms(e.to_string()))?;
     Ok(AppState {
+        sms,
         leptos_options,
         messages: Arc::new(Outbox::new(pool.clone(), clock.clone())),
         pool,
@@ -136,9 +143,15 @@ pub async fn serve_on(
 async fn serve(config: &Config) -> Result<(), RunError> {
     let options = leptos_options()?;
     let pool = prepare_database(config).await?;
-    let settings = config.settings();
+    let settings = config.settings()?;
     let state = build_state(options.clone(), pool.clone(), settings, Clock::system()).await?;
 
+    if matches!(state.settings.sms, app::server::sms::SmsConfig::Outbox) && !state.settings.is_dev()
+    {
+        tracing::warn!(
+            "SMS go to the outbox table, not to phones: set GATEHOUSE_SMS_PROVIDER=twilio"
+        );
+    }
     if state.settings.is_dev() {
         accounts::ensure_demo(&pool, &state.hasher, &state.clock).await?;
     }

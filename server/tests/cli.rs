@@ -218,3 +218,22 @@ async fn an_unreachable_database_is_reported_clearly() {
         stderr(&out)
     );
 }
+
+#[tokio::test]
+async fn an_incomplete_twilio_configuration_is_refused_at_start_up() {
+    let db = TestDb::create().await;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    let out = cmd
+        .args(["user", "add", "erin", "--email", "e@example.com"])
+        .env("DATABASE_URL", &db.url)
+        .env("GATEHOUSE_PASSWORD", GOOD)
+        .env("GATEHOUSE_SMS_PROVIDER", "twilio")
+        .env_remove("TWILIO_ACCOUNT_SID")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "error: GATEHOUSE_SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID"
+    );
+}

@@ -34,11 +34,22 @@ pub struct OutgoingMessage {
     pub body: String,
 }
 
-/// Why a message could not be handed over for delivery.
+/// Why a message could not be handed over for delivery. None of these carries the
+/// message itself, so they can be logged.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     #[error("outbox write failed: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("provider answered {status} (code {code:?}): {message}")]
+    Provider {
+        status: u16,
+        code: Option<i64>,
+        message: String,
+    },
+    #[error("provider did not answer in time")]
+    Timeout,
+    #[error("could not reach the provider: {0}")]
+    Transport(String),
 }
 
 /// Boxed future returned by [`MessageSender::send`].

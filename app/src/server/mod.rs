@@ -15,6 +15,7 @@ pub mod respond;
 pub mod session;
 pub mod settings;
 pub mod signin;
+pub mod sms;
 pub mod state;
 
 pub use clock::Clock;

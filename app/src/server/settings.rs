@@ -54,6 +54,8 @@ pub struct Settings {
     pub max_code_attempts: i32,
     /// How long "Trust this device" lasts.
     pub trusted_device_ttl: Duration,
+    /// Where SMS go.
+    pub sms: super::sms::SmsConfig,
 }
 
 impl Settings {
@@ -73,6 +75,7 @@ impl Settings {
             max_sends_per_signin: 5,
             max_code_attempts: 5,
             trusted_device_ttl: Duration::days(30),
+            sms: super::sms::SmsConfig::Outbox,
         }
     }
 

@@ -9,7 +9,6 @@ use super::db::challenges::{self, IssuedCode};
 use super::db::history::{self, Attempt, Factor, Outcome};
 use super::db::sessions::Stage;
 use super::db::{devices, users};
-use super::messages::{Channel, OutgoingMessage};
 use super::password::{HashError, Verification};
 use super::session::{self, CookieKind, PendingSession, SecretToken};
 use super::{otp, AppState};
@@ -232,12 +231,8 @@ async fn send_code(state: &AppState, phone: &str, digits: &str) -> Result<(), Si
         state.settings.brand
     );
     state
-        .messages
-        .send(OutgoingMessage {
-            channel: Channel::Sms,
-            to: phone.to_owned(),
-            body,
-        })
+        .sms
+        .send_sms(phone, &body)
         .await
         // The error names the provider's failure, never the message.
         .map_err(|e| SignInError::Sms(e.to_string()))

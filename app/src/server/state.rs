@@ -6,6 +6,7 @@ use sqlx::PgPool;
 
 use super::messages::MessageSender;
 use super::password::PasswordHasher;
+use super::sms::SmsSender;
 use super::{Clock, Settings};
 
 /// Everything a request handler or server function needs, provided to Leptos as context.
@@ -20,4 +21,5 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub clock: Clock,
     pub messages: Arc<dyn MessageSender>,
+    pub sms: Arc<dyn SmsSender>,
 }
