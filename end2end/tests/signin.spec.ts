@@ -101,7 +101,7 @@ test('the Login History tab shows the attempts', async ({ page, request }) => {
   await expect(rows).toHaveCount(3);
   await expect(rows.nth(0)).toContainText('Signed in');
   await expect(rows.nth(0)).toContainText('SMS code');
-  await expect(rows.nth(1)).toContainText('Password accepted, code sent');
+  await expect(rows.nth(1)).toContainText('Password OK, code sent');
   await expect(rows.nth(2)).toContainText('Wrong username or password');
   await expect(rows.nth(0)).toContainText('127.0.0.1');
   // Shown in the browser's time zone, not the server's UTC text.

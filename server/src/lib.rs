@@ -168,9 +168,15 @@ async fn serve(config: &Config) -> Result<(), RunError> {
         println!();
         println!("  Gatehouse (dev) is running at http://{addr}/login");
         println!(
-            "  Demo account:    {} / {}",
+            "  Demo accounts:   {} / {}   (2FA off)",
             accounts::DEMO_USERNAME,
             accounts::DEMO_PASSWORD
+        );
+        println!(
+            "                   {} / {}   (2FA on, codes to {})",
+            accounts::DEMO_2FA_USERNAME,
+            accounts::DEMO_PASSWORD,
+            accounts::DEMO_2FA_PHONE
         );
         println!("  Outbox:          http://{addr}/dev/outbox  (codes and emails land here)");
         println!();

@@ -626,7 +626,7 @@ async fn history_records_every_outcome_including_unknown_users() {
         [
             "Signed in",
             "Wrong code",
-            "Password accepted, code sent",
+            "Password OK, code sent",
             "Wrong username or password"
         ]
     );

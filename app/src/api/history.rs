@@ -86,7 +86,7 @@ pub async fn login_history(page: u32) -> Result<HistoryPage, AppError> {
 fn outcome_label(stored: &str) -> (&'static str, AttemptKind) {
     match stored {
         "signed_in" => ("Signed in", AttemptKind::Success),
-        "code_sent" => ("Password accepted, code sent", AttemptKind::Step),
+        "code_sent" => ("Password OK, code sent", AttemptKind::Step),
         "wrong_password" => ("Wrong username or password", AttemptKind::Failure),
         "wrong_code" => ("Wrong code", AttemptKind::Failure),
         "expired_code" => ("Expired code", AttemptKind::Failure),

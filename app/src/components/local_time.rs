@@ -37,7 +37,7 @@ fn local_text(iso: &str) -> Option<String> {
     }
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into()).ok()?;
-    js_sys::Reflect::set(&options, &"timeStyle".into(), &"medium".into()).ok()?;
+    js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into()).ok()?;
     Some(String::from(date.to_locale_string("default", &options)))
 }
 

@@ -81,22 +81,31 @@ pub const DEMO_USERNAME: &str = "demo";
 /// The development demo account's password, printed at start-up in dev only.
 pub const DEMO_PASSWORD: &str = "gatehouse-demo-password";
 
-/// Makes sure the demo account exists with 2FA off and the known password.
+/// The development account with two-factor authentication on (same password).
+pub const DEMO_2FA_USERNAME: &str = "demo-2fa";
+/// Where the 2FA demo account's codes go (they land in the outbox).
+pub const DEMO_2FA_PHONE: &str = "+447400123456";
+
+/// Makes sure the demo accounts exist with the known password: `demo` with 2FA off, and
+/// `demo-2fa` with 2FA on, so both sign-in paths can be tried at once.
 pub async fn ensure_demo(
     pool: &PgPool,
     hasher: &PasswordHasher,
     clock: &Clock,
 ) -> Result<(), CreateAccountError> {
-    let username = Username::parse(DEMO_USERNAME)?;
-    let email = EmailAddress::parse("demo@example.com")?;
     let hash = hasher.hash(&Password::new(DEMO_PASSWORD)).await?;
-    let new = NewUser {
-        username: &username,
-        email: &email,
-        phone: None,
-        two_factor_enabled: false,
-        password_hash: &hash,
-    };
-    users::upsert(pool, &new, clock.now()).await?;
+    let phone = PhoneNumber::parse_international(DEMO_2FA_PHONE)?;
+    for (name, phone) in [(DEMO_USERNAME, None), (DEMO_2FA_USERNAME, Some(&phone))] {
+        let username = Username::parse(name)?;
+        let email = EmailAddress::parse(&format!("{name}@example.com"))?;
+        let new = NewUser {
+            username: &username,
+            email: &email,
+            phone,
+            two_factor_enabled: phone.is_some(),
+            password_hash: &hash,
+        };
+        users::upsert(pool, &new, clock.now()).await?;
+    }
     Ok(())
 }
