@@ -49,6 +49,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "ssr")]
+    server::csp::set_page_policy();
 
     // Effects only run in the browser, after hydration: tests (and CSS hiding controls
     // that need JavaScript) wait for this attribute.

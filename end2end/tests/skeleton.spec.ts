@@ -4,6 +4,10 @@ import { DEMO, hydrated, signIn } from './helpers';
 test('the sign-in page renders the seed form and hydrates', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The Content-Security-Policy must not block anything hydration needs.
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   await page.goto('/login');
   await expect(page.getByLabel('Username')).toBeVisible();
   await expect(page.getByLabel('Password', { exact: true })).toBeVisible();

@@ -204,6 +204,11 @@ pub struct Config {
     )]
     pub twilio_api_base: String,
 
+    /// The public base URL, e.g. https://panel.example: its origin may post forms, and
+    /// an https URL turns on HSTS.
+    #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
     /// Largest database pool per instance.
     #[arg(
         long,
@@ -235,6 +240,7 @@ impl Config {
         };
         settings.trusted_proxies = self.trusted_proxies.clone();
         settings.brand = self.brand.clone();
+        settings.public_url = self.public_url.clone();
         settings.resend_cooldown = time::Duration::seconds(self.resend_cooldown_seconds);
         if let Some(n) = self.hash_concurrency {
             settings.hash_concurrency = n;

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod database;
+pub mod middleware;
 pub mod router;
 
 use std::io::BufRead;

@@ -13,6 +13,8 @@ use app::server::db::outbox::{self, StoredMessage};
 use app::server::AppState;
 use app::{shell, App};
 
+use crate::middleware;
+
 /// Builds the whole application router around `state`.
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -30,6 +32,16 @@ pub fn build(state: AppState) -> Router {
             _,
         >(
             move || provide_context(context_state.clone()), shell
+        ))
+        // Server-function forms are small; anything larger is refused before parsing.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::same_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

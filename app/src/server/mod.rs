@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod client;
 pub mod clock;
+pub mod csp;
 pub mod db;
 pub mod messages;
 pub mod otp;

@@ -56,6 +56,9 @@ pub struct Settings {
     pub trusted_device_ttl: Duration,
     /// Where SMS go.
     pub sms: super::sms::SmsConfig,
+    /// The address customers use (`https://panel.example`); its origin is accepted for
+    /// form posts, and an `https` URL turns on HSTS.
+    pub public_url: Option<String>,
 }
 
 impl Settings {
@@ -76,6 +79,7 @@ impl Settings {
             max_code_attempts: 5,
             trusted_device_ttl: Duration::days(30),
             sms: super::sms::SmsConfig::Outbox,
+            public_url: None,
         }
     }
 

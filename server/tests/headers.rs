@@ -1,0 +1,148 @@
+//! Security headers on every response (SECURITY.md 22), the cross-origin refusal of
+//! state-changing requests (19), and the body limit (23).
+
+mod common;
+
+use common::{client, spawn_app, spawn_app_with};
+
+const PASSWORD: &str = "a perfectly fine passphrase";
+
+fn header<'a>(res: &'a reqwest::Response, name: &str) -> &'a str {
+    res.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn headers_pages_carry_a_nonce_csp_and_the_rest() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let c = client();
+    app.login_form(&c, "alice", PASSWORD).await;
+    for path in [
+        "/login",
+        "/account/security",
+        "/account/history",
+        "/no/such/page",
+    ] {
+        let res = c.get(app.url(path)).send().await.unwrap();
+        let csp = header(&res, "content-security-policy").to_owned();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(header(&res, "x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(
+            header(&res, "referrer-policy"),
+            "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        assert_eq!(header(&res, "x-frame-options"), "DENY", "{path}");
+        assert_eq!(header(&res, "cache-control"), "no-store", "{path}");
+        assert!(res.headers().get("server").is_none());
+        assert!(
+            res.headers().get("strict-transport-security").is_none(),
+            "no HSTS over http"
+        );
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|r| r.split('\'').next())
+            .unwrap()
+            .to_owned();
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "{path}: the page's scripts carry the nonce"
+        );
+    }
+}
+
+#[tokio::test]
+async fn headers_api_and_health_answers_are_private_and_locked_down() {
+    let app = spawn_app().await;
+    let c = client();
+    for res in [
+        c.get(app.url("/healthz")).send().await.unwrap(),
+        app.call(&c, "login", &[("username", "x"), ("password", "y")])
+            .await,
+        app.call(&c, "account", &[]).await,
+    ] {
+        assert_eq!(header(&res, "cache-control"), "no-store");
+        assert_eq!(header(&res, "x-content-type-options"), "nosniff");
+        assert!(header(&res, "content-security-policy").contains("frame-ancestors 'none'"));
+    }
+}
+
+#[tokio::test]
+async fn headers_hsts_when_the_public_url_is_https() {
+    let mut settings = app::server::Settings::dev();
+    settings.public_url = Some("https://panel.example".into());
+    let app = spawn_app_with(settings).await;
+    let res = client().get(app.url("/login")).send().await.unwrap();
+    assert!(header(&res, "strict-transport-security").starts_with("max-age="));
+}
+
+#[tokio::test]
+async fn csrf_a_foreign_origin_cannot_sign_in_or_change_anything() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+
+    // Login CSRF from another site.
+    let res = client()
+        .post(app.url("/api/login"))
+        .header("origin", "https://evil.example")
+        .form(&[("username", "alice"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.headers().get("set-cookie").is_none());
+
+    // A signed-in customer's browser, lured to another page on another port.
+    let c = client();
+    app.login_form(&c, "alice", PASSWORD).await;
+    for endpoint in ["revoke-all-devices", "logout"] {
+        let res = c
+            .post(app.url(&format!("/api/{endpoint}")))
+            .header("origin", "http://127.0.0.1:1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{endpoint}");
+    }
+    let res = c
+        .post(app.url("/api/logout"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        app.call(&c, "account", &[]).await.status(),
+        200,
+        "still signed in: logout was refused"
+    );
+
+    // The same request from our own origin goes through.
+    let res = c
+        .post(app.url("/api/logout"))
+        .header("origin", format!("http://{}", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.call(&c, "account", &[]).await.status(), 401);
+}
+
+#[tokio::test]
+async fn bad_input_a_huge_body_is_refused_with_413() {
+    let app = spawn_app().await;
+    let big = "a".repeat(1024 * 1024);
+    let res = client()
+        .post(app.url("/api/login"))
+        .form(&[("username", "alice"), ("password", big.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+}
