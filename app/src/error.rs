@@ -40,6 +40,12 @@ pub enum AppError {
     /// The SMS provider failed or timed out.
     #[error("We couldn't send the code, try again.")]
     SmsFailed,
+    /// This change needs the password again (it was last entered over 10 minutes ago).
+    #[error("For your security, please enter your password again to make this change.")]
+    SudoRequired,
+    /// A Confirmation code was entered with no number waiting for one.
+    #[error("There's no number waiting for a code. Enter your mobile number and press Update.")]
+    NothingToConfirm,
     /// The request itself was malformed (missing or mistyped fields).
     #[error("The request could not be understood: {0}")]
     BadRequest(String),
@@ -67,6 +73,8 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::InvalidCredentials | Self::Unauthorized | Self::SignInExpired => 401,
+            Self::SudoRequired => 403,
+            Self::NothingToConfirm => 409,
             Self::WrongCode { .. } | Self::CodeExpired => 422,
             Self::TooManyAttempts | Self::ResendTooSoon { .. } | Self::ResendLimit => 429,
             Self::SmsFailed => 503,

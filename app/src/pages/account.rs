@@ -10,6 +10,10 @@ use leptos_router::hooks::use_query_map;
 use crate::api::account::{account_summary, AccountView};
 use crate::api::devices::{trusted_devices, RevokeAllDevices, RevokeDevice};
 use crate::api::history::{login_history, AttemptKind, HistoryPage};
+use crate::api::security::{
+    two_factor_settings, ConfirmPassword, ConfirmPhone, TwoFactorView, UpdateResult,
+    UpdateTwoFactor,
+};
 use crate::components::local_time::LocalTime;
 use crate::components::sidebar::Sidebar;
 use crate::error::AppError;
@@ -90,28 +94,143 @@ pub fn ProfileTab() -> impl IntoView {
 /// Security tab: the Two Factor Authentication settings and trusted devices.
 #[component]
 pub fn SecurityTab() -> impl IntoView {
+    let update = ServerAction::<UpdateTwoFactor>::new();
+    let confirm = ServerAction::<ConfirmPhone>::new();
+    let sudo = ServerAction::<ConfirmPassword>::new();
+    let settings = Resource::new(
+        move || {
+            (
+                update.version().get(),
+                confirm.version().get(),
+                sudo.version().get(),
+            )
+        },
+        |_| two_factor_settings(),
+    );
     view! {
         <Title text="Security"/>
         <section class="card" aria-labelledby="tfa-title">
             <h2 id="tfa-title">"Two Factor Authentication"</h2>
-            {with_account(|a| {
-                let state = match (a.two_factor_enabled, a.phone_masked) {
-                    (true, Some(phone)) => format!("On — codes go to {phone}"),
-                    _ => "Off".to_owned(),
-                };
-                view! {
-                    <p class="status-line">
-                        <span class="status-label">"Status: "</span>
-                        <strong data-testid="tfa-state">{state}</strong>
-                    </p>
-                }
-            })}
-            <p class="muted">
-                "Two Factor Authentication asks for a passcode texted to your mobile phone each time you log in, "
-                "so a stolen password alone is not enough to get into your account."
-            </p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Ok(s) => view! { <TwoFactorForm settings=s update confirm sudo/> }.into_any(),
+                        Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
         <TrustedDevices/>
+    }
+}
+
+/// The seed's form: Mobile, "Two Factor Authentication Enabled", Update; then the
+/// Confirmation code for a new number, and the password prompt when a change needs it.
+#[component]
+fn TwoFactorForm(
+    settings: TwoFactorView,
+    update: ServerAction<UpdateTwoFactor>,
+    confirm: ServerAction<ConfirmPhone>,
+    sudo: ServerAction<ConfirmPassword>,
+) -> impl IntoView {
+    let state = match (settings.enabled, &settings.phone_masked) {
+        (true, Some(phone)) => format!("On — codes go to {phone}"),
+        _ => "Off".to_owned(),
+    };
+    let update_error = move || update.value().get().and_then(Result::err);
+    let phone_error = move || update_error().and_then(|e| e.for_field("phone"));
+    let other_update_error = move || {
+        update_error().filter(|e| e.for_field("phone").is_none() && *e != AppError::SudoRequired)
+    };
+    let needs_sudo = move || {
+        update_error() == Some(AppError::SudoRequired)
+            && !matches!(sudo.value().get(), Some(Ok(())))
+    };
+    let sudo_error = move || {
+        sudo.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let confirm_error = move || {
+        confirm
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let notice = move || {
+        if let Some(Ok((phone, enabled))) = confirm.value().get() {
+            return Some(if enabled {
+                format!("Two Factor Authentication is on. Codes will go to {phone}.")
+            } else {
+                format!("Your mobile number {phone} is saved.")
+            });
+        }
+        match update.value().get() {
+            Some(Ok(UpdateResult::TurnedOff)) => Some(
+                "Two Factor Authentication is off. Your trusted devices were signed out of it too."
+                    .to_owned(),
+            ),
+            Some(Ok(UpdateResult::Unchanged)) => Some("Nothing to change.".to_owned()),
+            _ => None,
+        }
+    };
+    let pending = settings.pending_masked.clone();
+    view! {
+        <p class="status-line">
+            <span class="status-label">"Status: "</span>
+            <strong data-testid="tfa-state">{state}</strong>
+        </p>
+        <div aria-live="polite">
+            {move || notice().map(|n| view! { <p class="alert alert-ok" role="status">{n}</p> })}
+            {move || other_update_error().map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
+        </div>
+        <p class="muted">"Information."</p>
+        <ActionForm action=update attr:class="stack">
+            <div class="field">
+                <label for="phone">"Mobile"</label>
+                <input id="phone" name="phone" type="tel" autocomplete="tel" placeholder="Your Mobile Number"
+                    maxlength="40" value=settings.phone.clone().unwrap_or_default()
+                    aria-invalid=move || phone_error().is_some().to_string() aria-describedby="phone-error"/>
+                <p id="phone-error" class="field-error">{phone_error}</p>
+            </div>
+            <label class="checkbox">
+                <input type="checkbox" name="enabled" value="on" checked=settings.enabled/>
+                <span>"Two Factor Authentication Enabled"</span>
+            </label>
+            <button type="submit" class="btn btn-primary" disabled=update.pending()>"Update"</button>
+        </ActionForm>
+        <Show when=needs_sudo>
+            <ActionForm action=sudo attr:class="stack sudo">
+                <p class="alert alert-error" role="alert">{AppError::SudoRequired.to_string()}</p>
+                <div class="field">
+                    <label for="sudo-password">"Password"</label>
+                    <input id="sudo-password" name="password" type="password" autocomplete="current-password" required/>
+                    <p class="field-error">{sudo_error}</p>
+                </div>
+                <button type="submit" class="btn btn-quiet">"Confirm password"</button>
+            </ActionForm>
+        </Show>
+        {move || matches!(sudo.value().get(), Some(Ok(()))).then(|| view! {
+            <p class="alert alert-ok" role="status">"Thanks. Press Update again to make the change."</p>
+        })}
+        {pending.map(|masked| view! {
+            <ActionForm action=confirm attr:class="stack confirm">
+                <p>"We texted a code to " <strong>{masked}</strong> ". Enter it to save this number."</p>
+                <div class="field">
+                    <label for="confirm-code">"Confirmation code"</label>
+                    <input id="confirm-code" name="code" type="text" inputmode="numeric"
+                        autocomplete="one-time-code" maxlength="16" required autofocus/>
+                    <p class="field-error">{confirm_error}</p>
+                </div>
+                <button type="submit" class="btn btn-primary" disabled=confirm.pending()>"Confirm"</button>
+            </ActionForm>
+        })}
+        <p class="muted">
+            "Two Factor Authentication asks for a passcode texted to your mobile phone each time you log in, "
+            "so a stolen password alone is not enough to get into your account."
+        </p>
     }
 }
 

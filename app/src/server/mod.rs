@@ -13,6 +13,7 @@ pub mod messages;
 pub mod otp;
 pub mod password;
 pub mod respond;
+pub mod security;
 pub mod session;
 pub mod settings;
 pub mod signin;

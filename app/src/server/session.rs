@@ -120,6 +120,8 @@ pub fn token_from_headers(
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user_id: i64,
+    /// The SHA-256 of this session's id.
+    pub session_hash: Vec<u8>,
     /// When the password was last proven in this session.
     pub authenticated_at: OffsetDateTime,
 }
@@ -179,7 +181,8 @@ pub async fn current(
 ) -> Result<Option<CurrentUser>, sqlx::Error> {
     Ok(live(state, headers, Stage::Full)
         .await?
-        .map(|(_, s)| CurrentUser {
+        .map(|(session_hash, s)| CurrentUser {
+            session_hash,
             user_id: s.user_id,
             authenticated_at: s.authenticated_at,
         }))

@@ -59,6 +59,8 @@ pub struct Settings {
     /// The address customers use (`https://panel.example`); its origin is accepted for
     /// form posts, and an `https` URL turns on HSTS.
     pub public_url: Option<String>,
+    /// Country for numbers typed without `+` and a country code.
+    pub default_region: Option<phonenumber::country::Id>,
 }
 
 impl Settings {
@@ -80,6 +82,7 @@ impl Settings {
             trusted_device_ttl: Duration::days(30),
             sms: super::sms::SmsConfig::Outbox,
             public_url: None,
+            default_region: Some(phonenumber::country::Id::GB),
         }
     }
 

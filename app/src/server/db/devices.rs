@@ -88,9 +88,12 @@ pub async fn revoke(pool: &PgPool, user_id: i64, id: i64) -> Result<bool, sqlx::
 }
 
 /// Forgets every device of the account.
-pub async fn revoke_all(pool: &PgPool, user_id: i64) -> Result<u64, sqlx::Error> {
+pub async fn revoke_all<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
+    user_id: i64,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query!("DELETE FROM trusted_devices WHERE user_id = $1", user_id)
-        .execute(pool)
+        .execute(conn)
         .await?;
     Ok(done.rows_affected())
 }

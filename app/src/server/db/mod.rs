@@ -5,5 +5,6 @@ pub mod challenges;
 pub mod devices;
 pub mod history;
 pub mod outbox;
+pub mod phone_verifications;
 pub mod sessions;
 pub mod users;

@@ -83,3 +83,19 @@ pub async fn delete(conn: &mut PgConnection, id_hash: &[u8]) -> Result<(), sqlx:
         .await?;
     Ok(())
 }
+
+/// Records that the password was just proven again in this session ("sudo mode").
+pub async fn reauthenticate(
+    pool: &PgPool,
+    id_hash: &[u8],
+    now: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE sessions SET authenticated_at = $2 WHERE id_hash = $1",
+        id_hash,
+        now
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -128,3 +128,40 @@ pub async fn profile(pool: &PgPool, id: i64) -> Result<Option<Profile>, sqlx::Er
     .fetch_optional(pool)
     .await
 }
+
+/// Saves a proven number and sets two-factor authentication on or off, in `conn`'s
+/// transaction.
+pub async fn set_phone(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    phone_e164: &str,
+    two_factor_enabled: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET phone_e164 = $2, two_factor_enabled = $3 WHERE id = $1",
+        id,
+        phone_e164,
+        two_factor_enabled
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Turns two-factor authentication off (the number stays).
+pub async fn disable_two_factor(conn: &mut sqlx::PgConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET two_factor_enabled = FALSE WHERE id = $1",
+        id
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The password hash of an account, for re-entering the password.
+pub async fn password_hash(pool: &PgPool, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", id)
+        .fetch_optional(pool)
+        .await
+}

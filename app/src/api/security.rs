@@ -1,0 +1,137 @@
+//! Account › Security: the mobile number, two-factor authentication, and sudo mode.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Password;
+use crate::error::AppError;
+
+/// The Two Factor Authentication form's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    pub enabled: bool,
+    /// The saved number in E.164, to fill the Mobile field (the owner's own number).
+    pub phone: Option<String>,
+    pub phone_masked: Option<String>,
+    /// A number waiting for its Confirmation code, masked.
+    pub pending_masked: Option<String>,
+}
+
+/// What Update did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UpdateResult {
+    /// A Confirmation code went to this (masked) number.
+    CodeSent(String),
+    TurnedOff,
+    Unchanged,
+}
+
+#[cfg(feature = "ssr")]
+fn map_error(e: crate::server::security::SecurityError) -> AppError {
+    use crate::server::respond;
+    use crate::server::security::SecurityError as E;
+    match e {
+        E::Phone(p) => AppError::invalid("phone", p),
+        E::SudoRequired => AppError::SudoRequired,
+        E::WrongPassword => AppError::invalid("password", "That password isn't right."),
+        E::NothingToConfirm => AppError::NothingToConfirm,
+        E::WrongCode { attempts_left } => AppError::WrongCode { attempts_left },
+        E::CodeExpired => AppError::invalid(
+            "confirm_code",
+            "That code has expired. Press Update to get a new one.",
+        ),
+        E::TooManyAttempts => AppError::invalid(
+            "confirm_code",
+            "Too many wrong codes. Press Update to get a new one.",
+        ),
+        E::TooSoon { wait_seconds } => AppError::ResendTooSoon { wait_seconds },
+        E::Sms(cause) => {
+            tracing::error!(%cause, "sending a confirmation code");
+            AppError::SmsFailed
+        }
+        E::Database(e) => respond::from_db("security settings", e),
+        other => respond::internal("security settings", other),
+    }
+}
+
+/// The signed-in customer's two-factor settings.
+#[server(endpoint = "two-factor")]
+pub async fn two_factor_settings() -> Result<TwoFactorView, AppError> {
+    use crate::server::{respond, security};
+    respond::finish(
+        async {
+            let (state, user) = crate::server::require_user().await?;
+            let s = security::state_of(&state, &user).await.map_err(map_error)?;
+            Ok(TwoFactorView {
+                enabled: s.enabled,
+                phone_masked: s.phone.as_ref().map(|p| p.masked()),
+                phone: s.phone.map(|p| p.as_str().to_owned()),
+                pending_masked: s.pending,
+            })
+        }
+        .await,
+    )
+}
+
+/// Update: `phone` as typed (national or international), `enabled` is `on` when the
+/// "Two Factor Authentication Enabled" box is ticked.
+#[server(endpoint = "update-two-factor")]
+pub async fn update_two_factor(
+    phone: String,
+    enabled: Option<String>,
+) -> Result<UpdateResult, AppError> {
+    use crate::server::respond;
+    use crate::server::security::{self, UpdateOutcome};
+    respond::finish(
+        async {
+            let (state, user) = crate::server::require_user().await?;
+            Ok(
+                match security::request_update(&state, &user, &phone, enabled.is_some())
+                    .await
+                    .map_err(map_error)?
+                {
+                    UpdateOutcome::CodeSent { masked_phone } => {
+                        UpdateResult::CodeSent(masked_phone)
+                    }
+                    UpdateOutcome::TurnedOff => UpdateResult::TurnedOff,
+                    UpdateOutcome::Unchanged => UpdateResult::Unchanged,
+                },
+            )
+        }
+        .await,
+    )
+}
+
+/// The Confirmation code texted to a new number; saves it. Returns the masked number
+/// and whether two-factor authentication is now on.
+#[server(endpoint = "confirm-phone")]
+pub async fn confirm_phone(code: String) -> Result<(String, bool), AppError> {
+    use crate::domain::OtpCode;
+    use crate::server::{respond, security};
+    respond::finish(
+        async {
+            let (state, user) = crate::server::require_user().await?;
+            let code = OtpCode::parse(&code).map_err(|e| AppError::invalid("confirm_code", e))?;
+            let (enabled, phone) = security::confirm_phone(&state, &user, &code)
+                .await
+                .map_err(map_error)?;
+            Ok((phone.masked(), enabled))
+        }
+        .await,
+    )
+}
+
+/// Re-enter the password to make sensitive changes for the next 10 minutes.
+#[server(endpoint = "confirm-password")]
+pub async fn confirm_password(password: Password) -> Result<(), AppError> {
+    use crate::server::{respond, security};
+    respond::finish(
+        async {
+            let (state, user) = crate::server::require_user().await?;
+            security::reauthenticate(&state, &user, &password)
+                .await
+                .map_err(map_error)
+        }
+        .await,
+    )
+}

@@ -1,0 +1,236 @@
+//! Account › Security: proving a mobile number, turning two-factor authentication on and
+//! off, and "sudo mode" (a recent password) for the changes that need it.
+
+use time::{Duration, OffsetDateTime};
+
+use super::db::challenges::IssuedCode;
+use super::db::{devices, phone_verifications, sessions, users};
+use super::password::{HashError, Verification};
+use super::session::CurrentUser;
+use super::{otp, AppState};
+use crate::domain::{OtpCode, Password, PhoneError, PhoneNumber};
+
+/// How long a password entry keeps sensitive changes open.
+pub const SUDO_WINDOW: Duration = Duration::minutes(10);
+
+/// What pressing Update did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    /// A code went to the new number; it is saved once the code is entered.
+    CodeSent { masked_phone: String },
+    /// Two-factor authentication is now off (trusted devices revoked).
+    TurnedOff,
+    /// Nothing to change.
+    Unchanged,
+}
+
+/// Why a security change failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SecurityError {
+    #[error("invalid phone: {0}")]
+    Phone(#[from] PhoneError),
+    #[error("a recent password is needed")]
+    SudoRequired,
+    #[error("wrong password")]
+    WrongPassword,
+    #[error("no number is waiting for a code")]
+    NothingToConfirm,
+    #[error("wrong code")]
+    WrongCode { attempts_left: u32 },
+    #[error("code expired")]
+    CodeExpired,
+    #[error("too many wrong codes")]
+    TooManyAttempts,
+    #[error("a code was sent moments ago")]
+    TooSoon { wait_seconds: u32 },
+    #[error("sending the SMS failed: {0}")]
+    Sms(String),
+    #[error("password hashing failed: {0}")]
+    Hash(#[from] HashError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Whether the password was proven in this session within the last 10 minutes.
+pub fn in_sudo_mode(user: &CurrentUser, now: OffsetDateTime) -> bool {
+    now - user.authenticated_at < SUDO_WINDOW
+}
+
+/// The Security tab's current state.
+pub struct TwoFactorState {
+    pub enabled: bool,
+    pub phone: Option<PhoneNumber>,
+    /// A number waiting for its code, masked.
+    pub pending: Option<String>,
+}
+
+/// Reads the Security tab's state.
+pub async fn state_of(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<TwoFactorState, SecurityError> {
+    let profile = users::profile(&state.pool, user.user_id).await?;
+    let pending = phone_verifications::find(&state.pool, user.user_id)
+        .await?
+        .filter(|v| v.code_expires_at > state.clock.now())
+        .map(|v| PhoneNumber::from_trusted_e164(v.phone_e164).masked());
+    Ok(TwoFactorState {
+        enabled: profile.as_ref().is_some_and(|p| p.two_factor_enabled),
+        phone: profile
+            .and_then(|p| p.phone)
+            .map(PhoneNumber::from_trusted_e164),
+        pending,
+    })
+}
+
+/// Update: a new or changed number is texted a code before anything is saved; unticking
+/// the box turns 2FA off. Changing the number and turning 2FA off need sudo mode.
+pub async fn request_update(
+    state: &AppState,
+    user: &CurrentUser,
+    phone_raw: &str,
+    enable: bool,
+) -> Result<UpdateOutcome, SecurityError> {
+    let now = state.clock.now();
+    let current = state_of(state, user).await?;
+    let phone = if phone_raw.trim().is_empty() && !enable {
+        None
+    } else {
+        Some(PhoneNumber::parse_with_region(
+            phone_raw,
+            state.settings.default_region,
+        )?)
+    };
+    let same_number = phone.is_some() && phone == current.phone;
+
+    if !enable {
+        if !current.enabled && (phone.is_none() || same_number) {
+            return Ok(UpdateOutcome::Unchanged);
+        }
+        if current.enabled {
+            if !in_sudo_mode(user, now) {
+                return Err(SecurityError::SudoRequired);
+            }
+            let mut tx = state.pool.begin().await?;
+            users::disable_two_factor(&mut tx, user.user_id).await?;
+            devices::revoke_all(&mut *tx, user.user_id).await?;
+            tx.commit().await?;
+            return Ok(UpdateOutcome::TurnedOff);
+        }
+    } else if current.enabled && same_number {
+        return Ok(UpdateOutcome::Unchanged);
+    }
+
+    let Some(phone) = phone else {
+        return Err(SecurityError::Phone(PhoneError::Empty));
+    };
+    // Setting a number for the first time is covered by the sign-in itself being recent;
+    // replacing one that receives codes needs the password again.
+    if current.phone.is_some() && !same_number && !in_sudo_mode(user, now) {
+        return Err(SecurityError::SudoRequired);
+    }
+    let code = otp::generate();
+    let issued = IssuedCode {
+        salt: &code.salt,
+        hash: &code.hash,
+        expires_at: now + state.settings.code_ttl,
+    };
+    let started = phone_verifications::start(
+        &state.pool,
+        user.user_id,
+        phone.as_str(),
+        enable,
+        &issued,
+        now,
+        now - state.settings.resend_cooldown,
+    )
+    .await?;
+    if !started {
+        return Err(SecurityError::TooSoon {
+            wait_seconds: state.settings.resend_cooldown.whole_seconds() as u32,
+        });
+    }
+    let body = format!(
+        "{}: your confirmation code is {}. Enter it to confirm this number. It expires in {} minutes. Don't share it.",
+        state.settings.brand,
+        &*code.digits,
+        state.settings.code_ttl.whole_minutes()
+    );
+    state
+        .sms
+        .send_sms(phone.as_str(), &body)
+        .await
+        .map_err(|e| SecurityError::Sms(e.to_string()))?;
+    Ok(UpdateOutcome::CodeSent {
+        masked_phone: phone.masked(),
+    })
+}
+
+/// The Confirmation code: saves the proven number (and turns 2FA on if asked), revoking
+/// trusted devices when the number changed. Returns whether 2FA is now on, and the number.
+pub async fn confirm_phone(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &OtpCode,
+) -> Result<(bool, PhoneNumber), SecurityError> {
+    let settings = &state.settings;
+    let now = state.clock.now();
+    let pending = phone_verifications::find(&state.pool, user.user_id)
+        .await?
+        .ok_or(SecurityError::NothingToConfirm)?;
+    if pending.failed_attempts >= settings.max_code_attempts {
+        return Err(SecurityError::TooManyAttempts);
+    }
+    if now >= pending.code_expires_at {
+        return Err(SecurityError::CodeExpired);
+    }
+    if !otp::matches(&pending.code_salt, code, &pending.code_hash) {
+        let failures = phone_verifications::record_failure(&state.pool, user.user_id)
+            .await?
+            .ok_or(SecurityError::NothingToConfirm)?;
+        if failures >= settings.max_code_attempts {
+            return Err(SecurityError::TooManyAttempts);
+        }
+        return Err(SecurityError::WrongCode {
+            attempts_left: (settings.max_code_attempts - failures) as u32,
+        });
+    }
+    let previous = users::profile(&state.pool, user.user_id)
+        .await?
+        .and_then(|p| p.phone);
+    let mut tx = state.pool.begin().await?;
+    let hash = otp::hash(&pending.code_salt, code);
+    let (phone, enable) = phone_verifications::consume(
+        &mut tx,
+        user.user_id,
+        &hash,
+        now,
+        settings.max_code_attempts,
+    )
+    .await?
+    .ok_or(SecurityError::NothingToConfirm)?;
+    users::set_phone(&mut tx, user.user_id, &phone, enable).await?;
+    if previous.as_deref() != Some(phone.as_str()) {
+        devices::revoke_all(&mut *tx, user.user_id).await?;
+    }
+    tx.commit().await?;
+    Ok((enable, PhoneNumber::from_trusted_e164(phone)))
+}
+
+/// Re-entering the password opens sudo mode for 10 minutes in this session.
+pub async fn reauthenticate(
+    state: &AppState,
+    user: &CurrentUser,
+    password: &Password,
+) -> Result<(), SecurityError> {
+    let hash = users::password_hash(&state.pool, user.user_id)
+        .await?
+        .ok_or(SecurityError::WrongPassword)?;
+    match state.hasher.verify(password, &hash).await? {
+        Verification::Match { .. } => {
+            sessions::reauthenticate(&state.pool, &user.session_hash, state.clock.now()).await?;
+            Ok(())
+        }
+        Verification::Mismatch => Err(SecurityError::WrongPassword),
+    }
+}
