@@ -55,6 +55,13 @@ pub enum EnvName {
     Production,
 }
 
+fn parse_region(s: &str) -> Result<phonenumber::country::Id, String> {
+    s.trim()
+        .to_ascii_uppercase()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a country code like GB or US"))
+}
+
 /// The SMS provider, from `GATEHOUSE_SMS_PROVIDER`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SmsProvider {
@@ -209,6 +216,10 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// Country (ISO 3166 code, e.g. GB, US) for mobile numbers typed without +country.
+    #[arg(long, env = "GATEHOUSE_DEFAULT_REGION", default_value = "GB", value_parser = parse_region, global = true)]
+    pub default_region: phonenumber::country::Id,
+
     /// Largest database pool per instance.
     #[arg(
         long,
@@ -241,6 +252,7 @@ impl Config {
         settings.trusted_proxies = self.trusted_proxies.clone();
         settings.brand = self.brand.clone();
         settings.public_url = self.public_url.clone();
+        settings.default_region = Some(self.default_region);
         settings.resend_cooldown = time::Duration::seconds(self.resend_cooldown_seconds);
         if let Some(n) = self.hash_concurrency {
             settings.hash_concurrency = n;
