@@ -47,6 +47,21 @@ ensure_target_dir() {
   fi
 }
 
+# Every fresh clone builds its own copies of the workspace crates into the shared target
+# dir; drop the debug build when the directory grows past GATEHOUSE_TARGET_MAX_GB (20)
+# rather than let it fill the disk. Rebuilding the debug tree takes a few minutes.
+prune_target_dir() {
+  local dir max_kb size_kb
+  dir="$(readlink -f target 2>/dev/null || true)"
+  [ -n "$dir" ] && [ -d "$dir" ] || return 0
+  max_kb=$(( ${GATEHOUSE_TARGET_MAX_GB:-20} * 1024 * 1024 ))
+  size_kb="$(du -sk "$dir" 2>/dev/null | cut -f1)"
+  if [ "${size_kb:-0}" -gt "$max_kb" ]; then
+    say "Target dir is $(( size_kb / 1024 / 1024 )) GB; removing its debug build"
+    rm -rf "$dir/debug" "$dir/front/debug"
+  fi
+}
+
 ensure_wasm_target() {
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "Adding the wasm32-unknown-unknown target"
@@ -127,6 +142,7 @@ ensure_postgres() {
 ensure_build_tools() {
   ensure_cargo_env
   ensure_target_dir
+  prune_target_dir
   ensure_wasm_target
   ensure_cargo_leptos
   ensure_wasm_bindgen
