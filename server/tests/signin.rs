@@ -142,7 +142,7 @@ async fn sms_code_formats_with_spaces_are_accepted_and_junk_is_a_422() {
     password_step(&app, &c).await;
     let (status, body) = verify(&app, &c, "12a456").await;
     assert_eq!(status, 422);
-    assert!(body.contains("6 digits"), "{body}");
+    assert!(body.contains("6-digit code"), "{body}");
     let code = app.latest_code(PHONE).await;
     let (status, _) = verify(&app, &c, &format!(" {} {} ", &code[..3], &code[3..])).await;
     assert_eq!(status, 200);

@@ -105,17 +105,28 @@ pub async fn login(username: String, password: Password) -> Result<LoginStep, Ap
 /// device for 30 days (the checkbox sends `on`).
 #[server(endpoint = "verify-code")]
 pub async fn verify_code(code: String, trust_device: Option<String>) -> Result<(), AppError> {
-    use crate::domain::OtpCode;
+    use crate::domain::{OtpCode, OtpCodeError, RecoveryToken};
     use crate::server::{respond, session, signin};
 
     let (state, parts) = wire::request_parts();
     let req = wire::request(&state, &parts);
     respond::finish(
         async {
-            let code = OtpCode::parse(&code).map_err(|e| AppError::invalid("code", e))?;
-            let accepted = signin::verify_code(&req, &code, trust_device.is_some())
-                .await
-                .map_err(wire::error)?;
+            // The field takes the texted code or, when the phone is lost, the recovery token.
+            let accepted = match (OtpCode::parse(&code), RecoveryToken::parse(&code)) {
+                (Ok(otp), _) => signin::verify_code(&req, &otp, trust_device.is_some()).await,
+                (Err(_), Ok(token)) => signin::verify_recovery(&req, &token).await,
+                (Err(OtpCodeError::Empty), Err(_)) => {
+                    return Err(AppError::invalid("code", OtpCodeError::Empty))
+                }
+                (Err(_), Err(_)) => {
+                    return Err(AppError::invalid(
+                        "code",
+                        "Enter the 6-digit code we texted you, or your recovery token.",
+                    ))
+                }
+            }
+            .map_err(wire::error)?;
             session::send_cookie(accepted.session_cookie);
             if let Some(device) = accepted.device_cookie {
                 session::send_cookie(device);

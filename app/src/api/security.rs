@@ -135,3 +135,60 @@ pub async fn confirm_password(password: Password) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// The Recovery Token's state on the Security tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryView {
+    /// When the current token was created (RFC 3339), if there is one.
+    pub created_at: Option<String>,
+    /// A token was used to sign in and no new one has been created since.
+    pub used: bool,
+}
+
+/// The signed-in customer's recovery token status (never the token).
+#[server(endpoint = "recovery-status")]
+pub async fn recovery_status() -> Result<RecoveryView, AppError> {
+    use crate::server::{db::recovery, respond};
+    use time::format_description::well_known::Rfc3339;
+    respond::finish(
+        async {
+            let (state, user) = crate::server::require_user().await?;
+            let s = recovery::status(&state.pool, user.user_id)
+                .await
+                .map_err(|e| respond::from_db("recovery token status", e))?;
+            Ok(RecoveryView {
+                created_at: s.created_at.and_then(|t| t.format(&Rfc3339).ok()),
+                used: s.used_at.is_some(),
+            })
+        }
+        .await,
+    )
+}
+
+/// Creates a new Recovery Token (the old one stops working) and returns it, grouped, for
+/// the only time it is ever shown. Needs sudo mode.
+#[server(endpoint = "create-recovery-token")]
+pub async fn create_recovery_token() -> Result<String, AppError> {
+    use crate::server::{recovery, respond};
+    respond::finish(
+        async {
+            let (state, user) = crate::server::require_user().await?;
+            let token = recovery::create(&state, &user).await.map_err(map_error)?;
+            Ok(token.grouped())
+        }
+        .await,
+    )
+}
+
+/// Revokes the Recovery Token. Needs sudo mode.
+#[server(endpoint = "revoke-recovery-token")]
+pub async fn revoke_recovery_token() -> Result<(), AppError> {
+    use crate::server::{recovery, respond};
+    respond::finish(
+        async {
+            let (state, user) = crate::server::require_user().await?;
+            recovery::revoke(&state, &user).await.map_err(map_error)
+        }
+        .await,
+    )
+}

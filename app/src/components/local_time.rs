@@ -6,13 +6,20 @@ use leptos::prelude::*;
 pub fn LocalTime(
     /// RFC 3339 timestamp.
     iso: String,
+    /// Show only the date ("3 March 2027").
+    #[prop(optional)]
+    date_only: bool,
 ) -> impl IntoView {
-    let text = RwSignal::new(utc_text(&iso));
+    let text = RwSignal::new(if date_only {
+        iso.get(0..10).unwrap_or(&iso).to_owned()
+    } else {
+        utc_text(&iso)
+    });
     #[cfg(feature = "hydrate")]
     {
         let iso = iso.clone();
         Effect::new(move |_| {
-            if let Some(local) = local_text(&iso) {
+            if let Some(local) = local_text(&iso, date_only) {
                 text.set(local);
             }
         });
@@ -29,15 +36,19 @@ fn utc_text(iso: &str) -> String {
 }
 
 #[cfg(feature = "hydrate")]
-fn local_text(iso: &str) -> Option<String> {
+fn local_text(iso: &str, date_only: bool) -> Option<String> {
     use wasm_bindgen::JsValue;
     let date = js_sys::Date::new(&JsValue::from_str(iso));
     if date.get_time().is_nan() {
         return None;
     }
     let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into()).ok()?;
-    js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into()).ok()?;
+    if date_only {
+        js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into()).ok()?;
+    } else {
+        js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into()).ok()?;
+        js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into()).ok()?;
+    }
     Some(String::from(date.to_locale_string("default", &options)))
 }
 

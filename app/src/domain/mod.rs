@@ -8,6 +8,7 @@ mod email;
 mod otp;
 mod password;
 mod phone;
+mod recovery;
 mod username;
 
 pub use email::{EmailAddress, EmailError};
@@ -16,4 +17,5 @@ pub use password::{
     NewPassword, Password, PasswordPolicyError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
 };
 pub use phone::{PhoneError, PhoneNumber};
+pub use recovery::{RecoveryToken, RecoveryTokenError, RECOVERY_ALPHABET};
 pub use username::{Username, UsernameError};

@@ -11,8 +11,8 @@ use crate::api::account::{account_summary, AccountView};
 use crate::api::devices::{trusted_devices, RevokeAllDevices, RevokeDevice};
 use crate::api::history::{login_history, AttemptKind, HistoryPage};
 use crate::api::security::{
-    two_factor_settings, ConfirmPassword, ConfirmPhone, TwoFactorView, UpdateResult,
-    UpdateTwoFactor,
+    recovery_status, two_factor_settings, ConfirmPassword, ConfirmPhone, CreateRecoveryToken,
+    RevokeRecoveryToken, TwoFactorView, UpdateResult, UpdateTwoFactor,
 };
 use crate::components::local_time::LocalTime;
 use crate::components::sidebar::Sidebar;
@@ -120,7 +120,123 @@ pub fn SecurityTab() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <RecoveryTokenCard/>
         <TrustedDevices/>
+    }
+}
+
+/// Seed step 7: the Recovery Token, created and shown once, with Print and Copy.
+#[component]
+fn RecoveryTokenCard() -> impl IntoView {
+    let create = ServerAction::<CreateRecoveryToken>::new();
+    let revoke = ServerAction::<RevokeRecoveryToken>::new();
+    let sudo = ServerAction::<ConfirmPassword>::new();
+    let status = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| recovery_status(),
+    );
+    let saved = RwSignal::new(false);
+    let copied = RwSignal::new(false);
+    // The token exists only in this signal, once, in this tab.
+    let shown = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .filter(|_| !saved.get())
+    };
+    let needs_sudo = move || {
+        let asked = create.value().get().and_then(Result::err) == Some(AppError::SudoRequired)
+            || revoke.value().get().and_then(Result::err) == Some(AppError::SudoRequired);
+        asked && !matches!(sudo.value().get(), Some(Ok(())))
+    };
+    let username = move || {
+        use_account()
+            .get()
+            .and_then(Result::ok)
+            .map(|a| a.username)
+            .unwrap_or_default()
+    };
+
+    view! {
+        <section class="card" aria-labelledby="recovery-title">
+            <h2 id="recovery-title">"Recovery Token"</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let s = status.await.ok()?;
+                    Some(view! {
+                        {s.used.then(|| view! {
+                            <p class="alert alert-error" role="alert" data-testid="recovery-banner">
+                                "You used your recovery token. Create a new one now, and check your mobile number."
+                            </p>
+                        })}
+                        {match s.created_at {
+                            Some(at) => view! {
+                                <p data-testid="recovery-state">"Recovery token created on " <LocalTime iso=at date_only=true/> "."</p>
+                                <ActionForm action=revoke>
+                                    <button type="submit" class="btn btn-quiet">"Revoke"</button>
+                                </ActionForm>
+                            }.into_any(),
+                            None => view! {
+                                <p data-testid="recovery-state">
+                                    "If you lose your phone, a recovery token lets you log in instead of the texted code. "
+                                    "It works once."
+                                </p>
+                                <ActionForm action=create>
+                                    <button type="submit" class="btn btn-primary needs-js">"Create Recovery Token"</button>
+                                </ActionForm>
+                            }.into_any(),
+                        }}
+                    })
+                })}
+            </Transition>
+            <Show when=needs_sudo>
+                <ActionForm action=sudo attr:class="stack sudo">
+                    <p class="alert alert-error" role="alert">{AppError::SudoRequired.to_string()}</p>
+                    <div class="field">
+                        <label for="recovery-sudo-password">"Password"</label>
+                        <input id="recovery-sudo-password" name="password" type="password" autocomplete="current-password" required/>
+                    </div>
+                    <button type="submit" class="btn btn-quiet">"Confirm password"</button>
+                </ActionForm>
+            </Show>
+            {move || shown().map(|token| {
+                let for_copy = token.clone();
+                view! {
+                    <div class="recovery-print" data-testid="recovery-token-box">
+                        <p class="print-only">"Gatehouse recovery token for " <strong>{username}</strong></p>
+                        <p class="recovery-token" data-testid="recovery-token">{token}</p>
+                        <p><strong>"Please print this or write it down. You will not be able to retrieve it again."</strong></p>
+                        <p class="muted no-print">
+                            "If you lose it, you can obtain another by first revoking this one. Recovery tokens are single use: "
+                            "after using yours, create a new one once you have recovered your account."
+                        </p>
+                    </div>
+                    <div class="recovery-actions no-print">
+                        <button type="button" class="btn btn-quiet" on:click=move |_| print_page()>"Print"</button>
+                        <button type="button" class="btn btn-quiet" on:click=move |_| {
+                            copy_text(&for_copy);
+                            copied.set(true);
+                        }>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+                        <button type="button" class="btn btn-primary" on:click=move |_| saved.set(true)>"I have saved it"</button>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
+
+fn print_page() {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
+fn copy_text(_text: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(_text);
     }
 }
 

@@ -127,6 +127,9 @@ fn CodeStep(
         }
     });
 
+    // The same field takes the recovery token; this only changes the keyboard offered.
+    let use_token = RwSignal::new(false);
+
     // Focus moves to the code field when it appears after the password step.
     let code_input = NodeRef::<html::Input>::new();
     Effect::new(move |_| {
@@ -156,12 +159,21 @@ fn CodeStep(
                                 <summary aria-label="What is the Authentication Token?">"?"</summary>
                                 <p>
                                     "The 6-digit passcode we just texted to your mobile phone. "
-                                    "It works once and expires after 10 minutes."
+                                    "It works once and expires after 10 minutes. "
+                                    "Lost your phone? Enter your recovery token here instead."
                                 </p>
                             </details>
                         </div>
-                        <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
-                            maxlength="16" placeholder="123 456" required autofocus node_ref=code_input/>
+                        <input id="code" name="code" type="text"
+                            inputmode=move || if use_token.get() { "text" } else { "numeric" }
+                            autocomplete=move || if use_token.get() { "off" } else { "one-time-code" }
+                            autocapitalize="characters" spellcheck="false" maxlength="40"
+                            placeholder=move || if use_token.get() { "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX" } else { "123 456" }
+                            required autofocus node_ref=code_input/>
+                        <button type="button" class="btn-link needs-js small"
+                            on:click=move |_| use_token.update(|t| *t = !*t)>
+                            {move || if use_token.get() { "Use the texted code" } else { "Lost your phone? Use your recovery token" }}
+                        </button>
                     </div>
                     <label class="checkbox">
                         <input type="checkbox" name="trust_device" value="on"/>

@@ -12,6 +12,7 @@ pub mod db;
 pub mod messages;
 pub mod otp;
 pub mod password;
+pub mod recovery;
 pub mod respond;
 pub mod security;
 pub mod session;

@@ -12,7 +12,7 @@ use super::db::{devices, users};
 use super::password::{HashError, Verification};
 use super::session::{self, CookieKind, PendingSession, SecretToken};
 use super::{otp, AppState};
-use crate::domain::{OtpCode, Password, PhoneNumber, Username};
+use crate::domain::{OtpCode, Password, PhoneNumber, RecoveryToken, Username};
 
 /// Everything about the request a sign-in step needs.
 pub struct Request<'a> {
@@ -381,6 +381,71 @@ pub async fn verify_code(
     Ok(CodeAccepted {
         session_cookie,
         device_cookie,
+    })
+}
+
+/// The second step with the Recovery Token instead of the texted code. A wrong token
+/// counts as a wrong code; the right one works once and marks the account so the
+/// Security tab asks for a new token.
+pub async fn verify_recovery(
+    req: &Request<'_>,
+    token: &RecoveryToken,
+) -> Result<CodeAccepted, SignInError> {
+    let state = req.state;
+    let settings = &state.settings;
+    let (pending, challenge) = pending_session(req).await?;
+    let now = req.now();
+    let user = Some(challenge.user_id);
+    let name = challenge.username.clone();
+    if challenge.failed_attempts >= settings.max_code_attempts {
+        req.record(user, &name, Outcome::TooManyAttempts, Factor::RecoveryToken)
+            .await;
+        return Err(SignInError::TooManyAttempts);
+    }
+    let mut tx = state.pool.begin().await?;
+    if !super::db::recovery::consume(
+        &mut tx,
+        challenge.user_id,
+        &super::recovery::hash(token),
+        now,
+    )
+    .await?
+    {
+        drop(tx);
+        let failures = challenges::record_failure(&state.pool, &pending.id_hash)
+            .await?
+            .ok_or(SignInError::NoPendingSignIn)?;
+        if failures >= settings.max_code_attempts {
+            req.record(user, &name, Outcome::TooManyAttempts, Factor::RecoveryToken)
+                .await;
+            return Err(SignInError::TooManyAttempts);
+        }
+        req.record(user, &name, Outcome::WrongCode, Factor::RecoveryToken)
+            .await;
+        return Err(SignInError::WrongCode {
+            attempts_left: (settings.max_code_attempts - failures) as u32,
+        });
+    }
+    // The pending sign-in ends with the token, whatever else races it.
+    let ended = super::db::sessions::delete_returning(&mut tx, &pending.id_hash).await?;
+    if !ended {
+        return Err(SignInError::NoPendingSignIn);
+    }
+    let (_, session_cookie) = session::begin(
+        &mut tx,
+        settings,
+        now,
+        challenge.user_id,
+        Stage::Full,
+        pending.authenticated_at,
+    )
+    .await?;
+    tx.commit().await?;
+    req.record(user, &name, Outcome::SignedIn, Factor::RecoveryToken)
+        .await;
+    Ok(CodeAccepted {
+        session_cookie,
+        device_cookie: None,
     })
 }
 

@@ -34,6 +34,7 @@ pub enum Factor {
     Password,
     SmsCode,
     TrustedDevice,
+    RecoveryToken,
 }
 
 impl Factor {
@@ -43,6 +44,7 @@ impl Factor {
             Self::Password => "password",
             Self::SmsCode => "sms_code",
             Self::TrustedDevice => "trusted_device",
+            Self::RecoveryToken => "recovery_token",
         }
     }
 }

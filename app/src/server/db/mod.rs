@@ -6,5 +6,6 @@ pub mod devices;
 pub mod history;
 pub mod outbox;
 pub mod phone_verifications;
+pub mod recovery;
 pub mod sessions;
 pub mod users;

@@ -99,3 +99,14 @@ pub async fn reauthenticate(
     .await?;
     Ok(())
 }
+
+/// Ends a session; true if it existed (so two racing requests cannot both end it).
+pub async fn delete_returning(
+    conn: &mut PgConnection,
+    id_hash: &[u8],
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!("DELETE FROM sessions WHERE id_hash = $1", id_hash)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
