@@ -283,6 +283,30 @@ pub async fn pending(req: &Request<'_>) -> Result<Option<Pending>, SignInError> 
     }
 }
 
+/// Counts a wrong code (or token) against the pending sign-in, atomically, and records
+/// it; returns the error the customer sees: the attempts left, or that there are none.
+async fn wrong_guess(
+    req: &Request<'_>,
+    session_hash: &[u8],
+    user: Option<i64>,
+    name: &str,
+    factor: Factor,
+) -> Result<SignInError, SignInError> {
+    let max = req.state.settings.max_code_attempts;
+    let failures = challenges::record_failure(&req.state.pool, session_hash)
+        .await?
+        .ok_or(SignInError::NoPendingSignIn)?;
+    if failures >= max {
+        req.record(user, name, Outcome::TooManyAttempts, factor)
+            .await;
+        return Ok(SignInError::TooManyAttempts);
+    }
+    req.record(user, name, Outcome::WrongCode, factor).await;
+    Ok(SignInError::WrongCode {
+        attempts_left: (max - failures) as u32,
+    })
+}
+
 /// The second step: checks the code, and on success replaces the pending session with a
 /// full one (a new id) and, if asked, trusts this device.
 pub async fn verify_code(
@@ -313,19 +337,7 @@ pub async fn verify_code(
         };
     }
     if !otp::matches(&challenge.code_salt, code, &challenge.code_hash) {
-        let failures = challenges::record_failure(&state.pool, &pending.id_hash)
-            .await?
-            .ok_or(SignInError::NoPendingSignIn)?;
-        if failures >= settings.max_code_attempts {
-            req.record(user, &name, Outcome::TooManyAttempts, Factor::SmsCode)
-                .await;
-            return Err(SignInError::TooManyAttempts);
-        }
-        req.record(user, &name, Outcome::WrongCode, Factor::SmsCode)
-            .await;
-        return Err(SignInError::WrongCode {
-            attempts_left: (settings.max_code_attempts - failures) as u32,
-        });
+        return Err(wrong_guess(req, &pending.id_hash, user, &name, Factor::SmsCode).await?);
     }
 
     let mut tx = state.pool.begin().await?;
@@ -412,19 +424,7 @@ pub async fn verify_recovery(
     .await?
     {
         drop(tx);
-        let failures = challenges::record_failure(&state.pool, &pending.id_hash)
-            .await?
-            .ok_or(SignInError::NoPendingSignIn)?;
-        if failures >= settings.max_code_attempts {
-            req.record(user, &name, Outcome::TooManyAttempts, Factor::RecoveryToken)
-                .await;
-            return Err(SignInError::TooManyAttempts);
-        }
-        req.record(user, &name, Outcome::WrongCode, Factor::RecoveryToken)
-            .await;
-        return Err(SignInError::WrongCode {
-            attempts_left: (settings.max_code_attempts - failures) as u32,
-        });
+        return Err(wrong_guess(req, &pending.id_hash, user, &name, Factor::RecoveryToken).await?);
     }
     // The pending sign-in ends with the token, whatever else races it.
     let ended = super::db::sessions::delete_returning(&mut tx, &pending.id_hash).await?;
