@@ -44,7 +44,7 @@ async fn user_count(db: &TestDb) -> i64 {
 
 const GOOD: &str = "a perfectly fine passphrase";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_creates_the_database_and_is_repeatable() {
     let db = TestDb::create().await;
     // Point at a database that does not exist yet: `migrate` creates it.
@@ -59,7 +59,7 @@ async fn migrate_creates_the_database_and_is_repeatable() {
     assert_eq!(user_count(&fresh).await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_add_creates_an_account_with_an_argon2id_hash() {
     let db = TestDb::create().await;
     let out = server(
@@ -93,7 +93,7 @@ async fn user_add_creates_an_account_with_an_argon2id_hash() {
     pool.close().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_add_reads_the_password_from_stdin_when_the_variable_is_unset() {
     let db = TestDb::create().await;
     let out = server(
@@ -106,7 +106,7 @@ async fn user_add_reads_the_password_from_stdin_when_the_variable_is_unset() {
     assert_eq!(user_count(&db).await, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_add_refuses_bad_input_with_one_clear_line_and_writes_nothing() {
     let db = TestDb::create().await;
     let cases: &[(&[&str], Option<&str>, &str)] = &[
@@ -179,7 +179,7 @@ async fn user_add_refuses_bad_input_with_one_clear_line_and_writes_nothing() {
     assert_eq!(user_count(&db).await, 0, "nothing half-written");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_add_refuses_a_duplicate_username_in_any_case() {
     let db = TestDb::create().await;
     assert!(server(
@@ -204,7 +204,7 @@ async fn user_add_refuses_a_duplicate_username_in_any_case() {
     assert_eq!(user_count(&db).await, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_database_is_reported_clearly() {
     let db = TestDb {
         name: "unused".into(),
@@ -219,7 +219,7 @@ async fn an_unreachable_database_is_reported_clearly() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_incomplete_twilio_configuration_is_refused_at_start_up() {
     let db = TestDb::create().await;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));

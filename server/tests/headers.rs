@@ -14,7 +14,7 @@ fn header<'a>(res: &'a reqwest::Response, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headers_pages_carry_a_nonce_csp_and_the_rest() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -57,7 +57,7 @@ async fn headers_pages_carry_a_nonce_csp_and_the_rest() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headers_api_and_health_answers_are_private_and_locked_down() {
     let app = spawn_app().await;
     let c = client();
@@ -73,7 +73,7 @@ async fn headers_api_and_health_answers_are_private_and_locked_down() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headers_hsts_when_the_public_url_is_https() {
     let mut settings = app::server::Settings::dev();
     settings.public_url = Some("https://panel.example".into());
@@ -82,7 +82,7 @@ async fn headers_hsts_when_the_public_url_is_https() {
     assert!(header(&res, "strict-transport-security").starts_with("max-age="));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csrf_a_foreign_origin_cannot_sign_in_or_change_anything() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -134,7 +134,7 @@ async fn csrf_a_foreign_origin_cannot_sign_in_or_change_anything() {
     assert_eq!(app.call(&c, "account", &[]).await.status(), 401);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_a_huge_body_is_refused_with_413() {
     let app = spawn_app().await;
     let big = "a".repeat(1024 * 1024);

@@ -20,7 +20,7 @@ fn location(res: &reqwest::Response) -> Option<&str> {
     res.headers().get("location").map(|v| v.to_str().unwrap())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_is_200_when_the_database_answers() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/healthz")).send().await.unwrap();
@@ -28,7 +28,7 @@ async fn healthz_is_200_when_the_database_answers() {
     assert_eq!(res.headers()["cache-control"], "no-store");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_is_503_when_the_database_is_down() {
     // A pool pointing at a port where nothing listens.
     let pool = PgPoolOptions::new()
@@ -40,7 +40,7 @@ async fn healthz_is_503_when_the_database_is_down() {
     assert_eq!(res.status(), 503);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_login_page_renders_the_seed_form() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/login")).send().await.unwrap();
@@ -57,7 +57,7 @@ async fn the_login_page_renders_the_seed_form() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_anonymous_view_of_the_login_page_sets_no_cookie_and_stores_no_session() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/login")).send().await.unwrap();
@@ -69,7 +69,7 @@ async fn an_anonymous_view_of_the_login_page_sets_no_cookie_and_stores_no_sessio
     assert_eq!(sessions, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_out_visitors_to_account_pages_are_sent_to_login() {
     let app = spawn_app().await;
     for path in ["/account", "/account/security", "/account/history", "/"] {
@@ -92,7 +92,7 @@ async fn signed_out_visitors_to_account_pages_are_sent_to_login() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_right_password_starts_a_session_and_lands_on_security() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -121,7 +121,7 @@ async fn the_right_password_starts_a_session_and_lands_on_security() {
     assert!(html.contains(">Off<"), "2FA state shown");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_cookie_holds_a_random_id_and_the_database_only_its_hash() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -154,7 +154,7 @@ fn hex_decode(s: &str) -> Vec<u8> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -190,7 +190,7 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     assert_eq!(sessions, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_form_post_without_javascript_returns_to_the_form() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -224,7 +224,7 @@ async fn a_wrong_password_form_post_without_javascript_returns_to_the_form() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_login_post_with_missing_fields_is_a_400_not_a_500() {
     let app = spawn_app().await;
     let res = app
@@ -237,7 +237,7 @@ async fn a_login_post_with_missing_fields_is_a_400_not_a_500() {
     assert_eq!(res.status(), 400);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_id_planted_before_sign_in_is_replaced() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -256,7 +256,7 @@ async fn a_session_id_planted_before_sign_in_is_replaced() {
     assert_eq!(location(&res), Some("/login"), "the earlier id is dead");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_out_ends_the_session_on_the_server() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -285,7 +285,7 @@ async fn log_out_ends_the_session_on_the_server() {
     assert_eq!(location(&res), Some("/login"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_session_expires_after_thirty_minutes() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -310,7 +310,7 @@ async fn an_idle_session_expires_after_thirty_minutes() {
     assert_eq!(location(&res), Some("/login"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -329,7 +329,7 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
     assert_eq!(location(&res), Some("/login"), "after 12h05m");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_weaker_stored_hash_is_upgraded_at_the_next_sign_in() {
     let app = spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
@@ -368,7 +368,7 @@ async fn a_weaker_stored_hash_is_upgraded_at_the_next_sign_in() {
     assert!(now.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{now}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dev_outbox_lists_messages_newest_first() {
     let app = spawn_app().await;
     for (channel, to, body) in [
@@ -418,7 +418,7 @@ async fn the_dev_outbox_lists_messages_newest_first() {
     assert!(page.find("second").unwrap() < page.find("first &lt;b&gt;").unwrap());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_outbox_does_not_exist_in_production() {
     let mut settings = app::server::Settings::dev();
     settings.environment = app::server::Environment::Production;
@@ -432,7 +432,7 @@ async fn the_outbox_does_not_exist_in_production() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_paths_are_404() {
     let app = spawn_app().await;
     let res = app

@@ -51,7 +51,7 @@ async fn sign_in_with(app: &TestApp, token: &str) -> u16 {
         .as_u16()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_token_has_120_bits_in_an_unambiguous_alphabet_and_is_stored_only_hashed() {
     let (app, c, _) = signed_in_2fa().await;
     let token = create_token(&app, &c).await;
@@ -89,7 +89,7 @@ async fn recovery_token_has_120_bits_in_an_unambiguous_alphabet_and_is_stored_on
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_token_signs_in_once_in_any_case_and_marks_the_account() {
     let (app, c, id) = signed_in_2fa().await;
     let token = create_token(&app, &c).await;
@@ -127,7 +127,7 @@ async fn recovery_token_signs_in_once_in_any_case_and_marks_the_account() {
     assert_eq!(status["used"], false);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_token_regenerated_or_revoked_stops_working() {
     let (app, c, _) = signed_in_2fa().await;
     let old = create_token(&app, &c).await;
@@ -145,7 +145,7 @@ async fn recovery_token_regenerated_or_revoked_stops_working() {
     assert_eq!(sign_in_with(&app, &new).await, 422, "revoked");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_token_create_and_revoke_need_sudo_mode() {
     let (app, c, _) = signed_in_2fa().await;
     app.clock()
@@ -161,7 +161,7 @@ async fn recovery_token_create_and_revoke_need_sudo_mode() {
     create_token(&app, &c).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_concurrent_sign_ins_with_one_recovery_token_succeed_exactly_once() {
     let (app, c, _) = signed_in_2fa().await;
     let token = create_token(&app, &c).await;
@@ -207,7 +207,7 @@ async fn twenty_concurrent_sign_ins_with_one_recovery_token_succeed_exactly_once
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_second_step_entry_says_what_is_expected() {
     let app = common::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;

@@ -25,7 +25,7 @@ async fn two_factor(app: &TestApp, id: i64) -> (bool, Option<String>) {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phone_is_proven_with_a_code_before_two_factor_switches_on() {
     let (app, c, id) = signed_in_without_2fa().await;
     let res = app
@@ -71,7 +71,7 @@ async fn phone_is_proven_with_a_code_before_two_factor_switches_on() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phone_malformed_or_landline_is_refused_with_nothing_saved_or_sent() {
     let (app, c, id) = signed_in_without_2fa().await;
     for (input, message) in [
@@ -118,7 +118,7 @@ async fn enable(app: &TestApp, c: &reqwest::Client) {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sudo_mode_turning_two_factor_off_needs_a_password_from_the_last_ten_minutes() {
     let (app, c, id) = signed_in_without_2fa().await;
     enable(&app, &c).await;
@@ -162,7 +162,7 @@ async fn sudo_mode_turning_two_factor_off_needs_a_password_from_the_last_ten_min
     assert_eq!(devices, 0, "turning 2FA off revokes trusted devices");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sudo_mode_changing_the_number_needs_a_recent_password() {
     let (app, c, id) = signed_in_without_2fa().await;
     enable(&app, &c).await;
@@ -201,7 +201,7 @@ async fn sudo_mode_changing_the_number_needs_a_recent_password() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confirmation_code_expires_after_ten_minutes() {
     let (app, c, id) = signed_in_without_2fa().await;
     app.call(
@@ -219,7 +219,7 @@ async fn confirmation_code_expires_after_ten_minutes() {
     assert_eq!(two_factor(&app, id).await, (false, None));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_settings_are_refused_to_signed_out_and_pending_sessions() {
     let app = common::spawn_app().await;
     app.add_user_2fa("bob01", PASSWORD, PHONE).await;

@@ -39,7 +39,7 @@ fn wrong(code: &str) -> String {
     format!("{:06}", (n + 1) % 1_000_000)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_the_password_step_texts_a_code_and_stores_only_its_hash() {
     let (app, _) = with_2fa_user().await;
     let c = client();
@@ -77,7 +77,7 @@ async fn sms_code_the_password_step_texts_a_code_and_stores_only_its_hash() {
     assert!(!signed_in(&app, &c).await, "not signed in before the code");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_the_right_code_signs_in_and_rotates_the_session_id() {
     let (app, id) = with_2fa_user().await;
     let c = client();
@@ -135,7 +135,7 @@ async fn sms_code_the_right_code_signs_in_and_rotates_the_session_id() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_formats_with_spaces_are_accepted_and_junk_is_a_422() {
     let (app, _) = with_2fa_user().await;
     let c = client();
@@ -148,7 +148,7 @@ async fn sms_code_formats_with_spaces_are_accepted_and_junk_is_a_422() {
     assert_eq!(status, 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pending_session_can_call_nothing_but_the_second_step() {
     let (app, _) = with_2fa_user().await;
     let c = client();
@@ -180,7 +180,7 @@ async fn pending_session_can_call_nothing_but_the_second_step() {
     assert_eq!(body["masked_phone"], "•••• 3456");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_expires_after_ten_minutes_and_a_new_one_is_sent() {
     let (app, id) = with_2fa_user().await;
     let c = client();
@@ -202,7 +202,7 @@ async fn sms_code_expires_after_ten_minutes_and_a_new_one_is_sent() {
         .any(|(o, _, _)| o == "expired_code"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_still_valid_just_before_ten_minutes() {
     let (app, _) = with_2fa_user().await;
     let c = client();
@@ -213,7 +213,7 @@ async fn sms_code_still_valid_just_before_ten_minutes() {
     assert_eq!(verify(&app, &c, &code).await.0, 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_after_five_wrong_guesses_even_the_right_code_fails() {
     let (app, id) = with_2fa_user().await;
     let c = client();
@@ -251,7 +251,7 @@ async fn sms_code_after_five_wrong_guesses_even_the_right_code_fails() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resend_does_not_reset_the_failed_attempt_count() {
     let (app, _) = with_2fa_user().await;
     let c = client();
@@ -269,7 +269,7 @@ async fn resend_does_not_reset_the_failed_attempt_count() {
     assert_eq!(verify(&app, &c, &second).await.0, 429);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resend_replaces_the_code_has_a_cooldown_and_a_cap() {
     let (app, _) = with_2fa_user().await;
     let c = client();
@@ -314,7 +314,7 @@ async fn resend_replaces_the_code_has_a_cooldown_and_a_cap() {
     assert_eq!(verify(&app, &c, &latest).await.0, 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_is_bound_to_its_own_pending_sign_in() {
     let (app, _) = with_2fa_user().await;
     let (a, b) = (client(), client());
@@ -332,7 +332,7 @@ async fn sms_code_is_bound_to_its_own_pending_sign_in() {
     assert_eq!(verify(&app, &a, &code_a).await.0, 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_concurrent_verifications_of_one_code_sign_in_exactly_once() {
     let (app, _) = with_2fa_user().await;
     let c = client();
@@ -383,7 +383,7 @@ async fn twenty_concurrent_verifications_of_one_code_sign_in_exactly_once() {
     assert_eq!(full, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_wrong_codes_are_all_counted() {
     let (app, _) = with_2fa_user().await;
     let c = client();
@@ -460,7 +460,7 @@ async fn skips_code(app: &TestApp, device_cookie: &str) -> bool {
     body == serde_json::json!("SignedIn")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trusted_device_skips_only_the_sms_step() {
     let (app, id) = with_2fa_user().await;
     let c = client();
@@ -496,7 +496,7 @@ fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trusted_device_cookie_tampered_expired_foreign_or_revoked_leads_to_the_sms_step() {
     let (app, _) = with_2fa_user().await;
     app.add_user_2fa("bob", PASSWORD, "+447400123457").await;
@@ -533,7 +533,7 @@ async fn trusted_device_cookie_tampered_expired_foreign_or_revoked_leads_to_the_
     assert!(!skips_code(&app, &device).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trusted_devices_are_listed_and_revocable() {
     let (app, _) = with_2fa_user().await;
     let c = client();
@@ -572,7 +572,7 @@ async fn trusted_devices_are_listed_and_revocable() {
     assert!(!skips_code(&app, &again).await, "revoked by Revoke all");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_records_every_outcome_including_unknown_users() {
     let (app, id) = with_2fa_user().await;
     app.call(
@@ -633,7 +633,7 @@ async fn history_records_every_outcome_including_unknown_users() {
     assert_eq!(page["has_next"], false);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_is_paginated_fifty_a_page() {
     let app = spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
@@ -681,7 +681,7 @@ async fn history_is_paginated_fifty_a_page() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_shows_only_the_customers_own_attempts_with_values_escaped() {
     let app = spawn_app().await;
     let alice = app.add_user("alice", PASSWORD).await;
@@ -722,7 +722,7 @@ async fn history_shows_only_the_customers_own_attempts_with_values_escaped() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn x_forwarded_for_from_an_untrusted_peer_is_ignored() {
     let app = spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
@@ -736,7 +736,7 @@ async fn x_forwarded_for_from_an_untrusted_peer_is_ignored() {
     assert_eq!(app.history_of(id).await[0].2, "127.0.0.1");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn x_forwarded_for_from_a_trusted_proxy_is_used() {
     let mut settings = app::server::Settings::dev();
     settings.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
@@ -752,7 +752,7 @@ async fn x_forwarded_for_from_a_trusted_proxy_is_used() {
     assert_eq!(app.history_of(id).await[0].2, "203.0.113.50");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_over_abandons_the_pending_sign_in() {
     let (app, _) = with_2fa_user().await;
     let c = client();
@@ -769,7 +769,7 @@ async fn start_over_abandons_the_pending_sign_in() {
     assert!(pending.is_null());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_javascript_both_steps_work_through_form_posts() {
     let (app, _) = with_2fa_user().await;
     let c = client();

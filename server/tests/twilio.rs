@@ -131,7 +131,7 @@ fn config(api_base: String, timeout: Duration) -> TwilioConfig {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twilio_sender_makes_the_exact_request_twilio_expects() {
     let (base, seen) = fake_twilio(StatusCode::CREATED, SUCCESS_BODY, Duration::ZERO).await;
     let twilio = Twilio::new(config(base, Duration::from_secs(5))).unwrap();
@@ -165,7 +165,7 @@ async fn twilio_sender_makes_the_exact_request_twilio_expects() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twilio_error_bodies_become_provider_errors_without_the_message() {
     for (status, body, code) in [
         (StatusCode::BAD_REQUEST, INVALID_TO_BODY, 21211),
@@ -192,7 +192,7 @@ async fn twilio_error_bodies_become_provider_errors_without_the_message() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twilio_timeout_is_reported_as_a_timeout() {
     // The stand-in answers after 5 s; the sender gives up after 200 ms.
     let (base, _) = fake_twilio(StatusCode::CREATED, SUCCESS_BODY, Duration::from_secs(5)).await;
@@ -204,7 +204,7 @@ async fn twilio_timeout_is_reported_as_a_timeout() {
     assert!(matches!(err, SendError::Timeout), "{err:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_through_twilio_texts_the_code_and_a_provider_failure_asks_to_try_again() {
     // Provider down: the customer is told to try again, and no pending sign-in is left.
     let (base, _) = fake_twilio(StatusCode::BAD_REQUEST, INVALID_TO_BODY, Duration::ZERO).await;

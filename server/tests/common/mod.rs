@@ -139,6 +139,8 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        // A request that hangs fails its test instead of stalling the whole run.
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .unwrap()
 }
