@@ -283,6 +283,26 @@ pub async fn pending(req: &Request<'_>) -> Result<Option<Pending>, SignInError> 
     }
 }
 
+/// The pending sign-in and its challenge, unless it has used up its wrong guesses (then
+/// the attempt is recorded and refused, whatever was entered).
+async fn open_second_step(
+    req: &Request<'_>,
+    factor: Factor,
+) -> Result<(PendingSession, challenges::Challenge), SignInError> {
+    let (pending, challenge) = pending_session(req).await?;
+    if challenge.failed_attempts >= req.state.settings.max_code_attempts {
+        req.record(
+            Some(challenge.user_id),
+            &challenge.username,
+            Outcome::TooManyAttempts,
+            factor,
+        )
+        .await;
+        return Err(SignInError::TooManyAttempts);
+    }
+    Ok((pending, challenge))
+}
+
 /// Counts a wrong code (or token) against the pending sign-in, atomically, and records
 /// it; returns the error the customer sees: the attempts left, or that there are none.
 async fn wrong_guess(
@@ -316,16 +336,10 @@ pub async fn verify_code(
 ) -> Result<CodeAccepted, SignInError> {
     let state = req.state;
     let settings = &state.settings;
-    let (pending, challenge) = pending_session(req).await?;
+    let (pending, challenge) = open_second_step(req, Factor::SmsCode).await?;
     let now = req.now();
     let user = Some(challenge.user_id);
     let name = challenge.username.clone();
-
-    if challenge.failed_attempts >= settings.max_code_attempts {
-        req.record(user, &name, Outcome::TooManyAttempts, Factor::SmsCode)
-            .await;
-        return Err(SignInError::TooManyAttempts);
-    }
     if now >= challenge.code_expires_at {
         req.record(user, &name, Outcome::ExpiredCode, Factor::SmsCode)
             .await;
@@ -405,15 +419,10 @@ pub async fn verify_recovery(
 ) -> Result<CodeAccepted, SignInError> {
     let state = req.state;
     let settings = &state.settings;
-    let (pending, challenge) = pending_session(req).await?;
+    let (pending, challenge) = open_second_step(req, Factor::RecoveryToken).await?;
     let now = req.now();
     let user = Some(challenge.user_id);
     let name = challenge.username.clone();
-    if challenge.failed_attempts >= settings.max_code_attempts {
-        req.record(user, &name, Outcome::TooManyAttempts, Factor::RecoveryToken)
-            .await;
-        return Err(SignInError::TooManyAttempts);
-    }
     let mut tx = state.pool.begin().await?;
     if !super::db::recovery::consume(
         &mut tx,
