@@ -179,27 +179,7 @@ async fn twenty_concurrent_sign_ins_with_one_recovery_token_succeed_exactly_once
         cookies.push(common::cookie_pairs(&res).remove(0));
     }
     let url = app.url("/api/verify-code");
-    let tasks: Vec<_> = cookies
-        .into_iter()
-        .map(|cookie| {
-            let (url, token) = (url.clone(), token.clone());
-            tokio::spawn(async move {
-                client()
-                    .post(url)
-                    .header("cookie", cookie)
-                    .form(&[("code", token)])
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for t in tasks {
-        statuses.push(t.await.unwrap());
-    }
+    let statuses = common::concurrent_posts(&url, cookies, &[("code", &token)]).await;
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
         1,

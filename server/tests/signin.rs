@@ -346,27 +346,7 @@ async fn twenty_concurrent_verifications_of_one_code_sign_in_exactly_once() {
     let cookie = cookie_pairs(&res).remove(0);
     let code = app.latest_code(PHONE).await;
     let url = app.url("/api/verify-code");
-    let tasks: Vec<_> = (0..20)
-        .map(|_| {
-            let (url, cookie, code) = (url.clone(), cookie.clone(), code.clone());
-            tokio::spawn(async move {
-                client()
-                    .post(url)
-                    .header("accept", "application/json")
-                    .header("cookie", cookie)
-                    .form(&[("code", code)])
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for t in tasks {
-        statuses.push(t.await.unwrap());
-    }
+    let statuses = common::concurrent_posts(&url, vec![cookie; 20], &[("code", &code)]).await;
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
         1,
@@ -397,24 +377,7 @@ async fn fifty_concurrent_wrong_codes_are_all_counted() {
     let cookie = cookie_pairs(&res).remove(0);
     let code = app.latest_code(PHONE).await;
     let url = app.url("/api/verify-code");
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let (url, cookie, bad) = (url.clone(), cookie.clone(), wrong(&code));
-            tokio::spawn(async move {
-                client()
-                    .post(url)
-                    .header("cookie", cookie)
-                    .form(&[("code", bad)])
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await.unwrap();
-    }
+    common::concurrent_posts(&url, vec![cookie; 50], &[("code", &wrong(&code))]).await;
     let failures: i32 = sqlx::query_scalar("SELECT failed_attempts FROM signin_challenges")
         .fetch_one(&app.pool)
         .await

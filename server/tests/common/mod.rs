@@ -134,6 +134,37 @@ pub fn cookie_pairs(res: &reqwest::Response) -> Vec<String> {
         .collect()
 }
 
+/// Posts `form` to `url` once per cookie, all at the same time; returns the statuses.
+pub async fn concurrent_posts(url: &str, cookies: Vec<String>, form: &[(&str, &str)]) -> Vec<u16> {
+    let form: Vec<(String, String)> = form
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let tasks: Vec<_> = cookies
+        .into_iter()
+        .map(|cookie| {
+            let (url, form) = (url.to_owned(), form.clone());
+            tokio::spawn(async move {
+                client()
+                    .post(url)
+                    .header("accept", "application/json")
+                    .header("cookie", cookie)
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    statuses
+}
+
 /// An HTTP client that keeps cookies and does not follow redirects.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
