@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use app::server::email::{EmailConfig, SmtpConfig};
 use app::server::settings::Argon2Settings;
 use app::server::sms::{SmsConfig, TwilioConfig};
 use app::server::{Environment, Settings};
@@ -220,6 +221,30 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_DEFAULT_REGION", default_value = "GB", value_parser = parse_region, global = true)]
     pub default_region: phonenumber::country::Id,
 
+    /// SMTP server for email, e.g. smtps://user:password@mail.example:465 or
+    /// smtp://mail.example:587?tls=required. Unset: email goes to the outbox table.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SMTP_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every email.
+    #[arg(
+        long,
+        env = "GATEHOUSE_EMAIL_FROM",
+        default_value = "Gatehouse <no-reply@localhost>",
+        global = true
+    )]
+    pub email_from: String,
+
+    /// Send accounts without two-factor authentication to Account › Security after
+    /// sign-in until they turn it on.
+    #[arg(long, env = "GATEHOUSE_REQUIRE_2FA", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub require_2fa: bool,
+
     /// Largest database pool per instance.
     #[arg(
         long,
@@ -276,6 +301,15 @@ impl Config {
                 timeout: std::time::Duration::from_secs(10),
             }),
         };
+        settings.email = match &self.smtp_url {
+            None => EmailConfig::Outbox,
+            Some(url) => EmailConfig::Smtp(SmtpConfig {
+                url: url.clone(),
+                from: self.email_from.clone(),
+                timeout: std::time::Duration::from_secs(10),
+            }),
+        };
+        settings.require_two_factor = self.require_2fa;
         Ok(settings)
     }
 }

@@ -16,7 +16,6 @@ use zeroize::Zeroize;
 
 use app::domain::Password;
 use app::server::accounts::{self, AccountRequest, CreateAccountError};
-use app::server::messages::Outbox;
 use app::server::password::{HashError, PasswordHasher};
 use app::server::{AppState, Clock, Settings};
 use config::{Cli, Command, Config, UserCommand};
@@ -46,6 +45,8 @@ pub enum RunError {
     Account(#[from] CreateAccountError),
     #[error("cannot set up the SMS sender: {0}")]
     Sms(String),
+    #[error("cannot set up the email sender: {0}")]
+    Email(String),
     #[error(transparent)]
     Config(#[from] config::ConfigError),
 }
@@ -115,10 +116,12 @@ pub async fn build_state(
     let hasher = PasswordHasher::new(settings.argon2, settings.hash_concurrency).await?;
     let sms = app::server::sms::sender(&settings.sms, &pool, &clock)
         .map_err(|e| RunError::Sms(e.to_string()))?;
+    let email = app::server::email::sender(&settings.email, &pool, &clock)
+        .map_err(|e| RunError::Email(e.to_string()))?;
     Ok(AppState {
         sms,
         leptos_options,
-        messages: Arc::new(Outbox::new(pool.clone(), clock.clone())),
+        email,
         pool,
         settings: Arc::new(settings),
         hasher,
@@ -152,6 +155,13 @@ async fn serve(config: &Config) -> Result<(), RunError> {
         tracing::warn!(
             "SMS go to the outbox table, not to phones: set GATEHOUSE_SMS_PROVIDER=twilio"
         );
+    }
+    if matches!(
+        state.settings.email,
+        app::server::email::EmailConfig::Outbox
+    ) && !state.settings.is_dev()
+    {
+        tracing::warn!("email goes to the outbox table, not to inboxes: set GATEHOUSE_SMTP_URL");
     }
     if state.settings.is_dev() {
         accounts::ensure_demo(&pool, &state.hasher, &state.clock).await?;

@@ -113,7 +113,10 @@ async fn dev_outbox_page(State(state): State<AppState>) -> Response {
             "<tr><td><time datetime=\"{sent}\">{sent}</time></td><td><span class=\"badge\">{}</span></td><td>{}</td><td class=\"message-body\">{}</td></tr>",
             escape(&m.channel),
             escape(&m.to),
-            escape(&m.body),
+            match &m.subject {
+                Some(subject) => format!("<strong>{}</strong>\n\n{}", escape(subject), escape(&m.body)),
+                None => escape(&m.body),
+            },
         ));
     }
     if messages.is_empty() {

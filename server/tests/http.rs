@@ -2,7 +2,7 @@
 
 mod common;
 
-use app::server::messages::{Channel, OutgoingMessage};
+use app::server::email::Email;
 use common::{client, spawn_app, spawn_app_with, spawn_with_pool, TestDb};
 use sqlx::postgres::PgPoolOptions;
 
@@ -371,20 +371,20 @@ async fn a_weaker_stored_hash_is_upgraded_at_the_next_sign_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dev_outbox_lists_messages_newest_first() {
     let app = spawn_app().await;
-    for (channel, to, body) in [
-        (Channel::Sms, "+447400123456", "first <b>"),
-        (Channel::Email, "a@example.com", "second"),
-    ] {
-        app.state
-            .messages
-            .send(OutgoingMessage {
-                channel,
-                to: to.into(),
-                body: body.into(),
-            })
-            .await
-            .unwrap();
-    }
+    app.state
+        .sms
+        .send_sms("+447400123456", "first <b>")
+        .await
+        .unwrap();
+    app.state
+        .email
+        .send_email(&Email {
+            to: "a@example.com".into(),
+            subject: "Hello".into(),
+            body: "second".into(),
+        })
+        .await
+        .unwrap();
     let res = app
         .client
         .get(app.url("/dev/outbox.json"))
@@ -397,6 +397,7 @@ async fn the_dev_outbox_lists_messages_newest_first() {
     assert_eq!(list.len(), 2);
     assert_eq!(list[0]["channel"], "email");
     assert_eq!(list[0]["to"], "a@example.com");
+    assert_eq!(list[0]["subject"], "Hello");
     assert_eq!(list[1]["channel"], "sms");
     assert_eq!(list[1]["body"], "first <b>");
     let sent_at = list[0]["sent_at"].as_str().unwrap();

@@ -75,7 +75,12 @@ async fn phone_is_proven_with_a_code_before_two_factor_switches_on() {
 async fn phone_malformed_or_landline_is_refused_with_nothing_saved_or_sent() {
     let (app, c, id) = signed_in_without_2fa().await;
     for (input, message) in [
-        ("12", "That isn't a valid number for its country."),
+        ("12", "That number is too short for the United Kingdom."),
+        ("+33 6 12 34", "That number is too short for France."),
+        (
+            "07400 1234567",
+            "That number is too long for the United Kingdom.",
+        ),
         ("+44 20 7946 0000", "Enter a mobile number, not a landline."),
         ("call me maybe", "That doesn't look like a phone number."),
         ("", "Enter a mobile number."),

@@ -86,9 +86,15 @@ pub async fn update_two_factor(
         async {
             let (state, user) = crate::server::require_user().await?;
             Ok(
-                match security::request_update(&state, &user, &phone, enabled.is_some())
-                    .await
-                    .map_err(map_error)?
+                match security::request_update(
+                    &state,
+                    &user,
+                    &crate::server::client_info(),
+                    &phone,
+                    enabled.is_some(),
+                )
+                .await
+                .map_err(map_error)?
                 {
                     UpdateOutcome::CodeSent { masked_phone } => {
                         UpdateResult::CodeSent(masked_phone)
@@ -112,9 +118,10 @@ pub async fn confirm_phone(code: String) -> Result<(String, bool), AppError> {
         async {
             let (state, user) = crate::server::require_user().await?;
             let code = OtpCode::parse(&code).map_err(|e| AppError::invalid("confirm_code", e))?;
-            let (enabled, phone) = security::confirm_phone(&state, &user, &code)
-                .await
-                .map_err(map_error)?;
+            let (enabled, phone) =
+                security::confirm_phone(&state, &user, &crate::server::client_info(), &code)
+                    .await
+                    .map_err(map_error)?;
             Ok((phone.masked(), enabled))
         }
         .await,
@@ -173,7 +180,9 @@ pub async fn create_recovery_token() -> Result<String, AppError> {
     respond::finish(
         async {
             let (state, user) = crate::server::require_user().await?;
-            let token = recovery::create(&state, &user).await.map_err(map_error)?;
+            let token = recovery::create(&state, &user, &crate::server::client_info())
+                .await
+                .map_err(map_error)?;
             Ok(token.grouped())
         }
         .await,
@@ -187,7 +196,9 @@ pub async fn revoke_recovery_token() -> Result<(), AppError> {
     respond::finish(
         async {
             let (state, user) = crate::server::require_user().await?;
-            recovery::revoke(&state, &user).await.map_err(map_error)
+            recovery::revoke(&state, &user, &crate::server::client_info())
+                .await
+                .map_err(map_error)
         }
         .await,
     )

@@ -4,6 +4,8 @@
 //! the server before it submits. A value of one of these types is valid by construction:
 //! the fields are private and `parse` is the only way in.
 
+#[cfg(feature = "ssr")]
+mod countries;
 mod email;
 mod otp;
 mod password;

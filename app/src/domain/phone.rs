@@ -16,12 +16,13 @@ pub enum PhoneError {
     NotInternational,
     #[error("That doesn't look like a phone number.")]
     Malformed,
-    #[error("That number is too short.")]
-    TooShort,
-    #[error("That number is too long.")]
-    TooLong,
-    #[error("That isn't a valid number for its country.")]
-    Invalid,
+    /// `place` is empty or names the country: " for the United Kingdom".
+    #[error("That number is too short{place}.")]
+    TooShort { place: String },
+    #[error("That number is too long{place}.")]
+    TooLong { place: String },
+    #[error("That isn't a valid mobile number{place}.")]
+    Invalid { place: String },
     #[error("Enter a mobile number, not a landline.")]
     NotMobile,
 }
@@ -72,28 +73,94 @@ impl PhoneNumber {
         {
             return Err(PhoneError::Malformed);
         }
-        let number = phonenumber::parse(region, trimmed).map_err(|e| match e {
-            ParseError::TooShortNsn | ParseError::TooShortAfterIdd => PhoneError::TooShort,
-            ParseError::TooLong => PhoneError::TooLong,
-            ParseError::InvalidCountryCode if region.is_none() => PhoneError::NotInternational,
-            _ => PhoneError::Malformed,
-        })?;
         let metadata = &*phonenumber::metadata::DATABASE;
-        if !phonenumber::is_valid_with(metadata, &number) {
-            return Err(PhoneError::Invalid);
-        }
+        let number = phonenumber::parse(region, trimmed).map_err(|e| {
+            let place = Self::place_of_inner(trimmed, region);
+            match e {
+                ParseError::TooShortNsn | ParseError::TooShortAfterIdd => {
+                    PhoneError::TooShort { place }
+                }
+                ParseError::TooLong => PhoneError::TooLong { place },
+                ParseError::InvalidCountryCode if region.is_none() => PhoneError::NotInternational,
+                _ => PhoneError::Malformed,
+            }
+        })?;
+        let valid = phonenumber::is_valid_with(metadata, &number);
         match number.number_type(metadata) {
-            Type::Mobile | Type::FixedLineOrMobile | Type::PersonalNumber => {}
+            Type::Mobile | Type::FixedLineOrMobile | Type::PersonalNumber if valid => {}
             Type::FixedLine
             | Type::TollFree
             | Type::PremiumRate
             | Type::SharedCost
-            | Type::Voip => return Err(PhoneError::NotMobile),
-            _ => return Err(PhoneError::Invalid),
+            | Type::Voip
+                if valid =>
+            {
+                return Err(PhoneError::NotMobile)
+            }
+            _ => {
+                // The library cannot say "too short" for digits that match no pattern;
+                // their count against the country's mobile lengths can.
+                let alpha2 = Self::region_of(trimmed, region);
+                let place = Self::place_of_inner(trimmed, region);
+                let national = number.national().value().to_string().len();
+                let lengths: Vec<usize> = alpha2
+                    .and_then(|id| metadata.by_id(id.as_str()))
+                    .and_then(|m| m.descriptors().mobile())
+                    .map(|d| {
+                        d.possible_length()
+                            .iter()
+                            .map(|&n| usize::from(n))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                return Err(match (lengths.iter().min(), lengths.iter().max()) {
+                    (Some(&min), _) if national < min => PhoneError::TooShort { place },
+                    (_, Some(&max)) if national > max => PhoneError::TooLong { place },
+                    _ => PhoneError::Invalid { place },
+                });
+            }
         }
         Ok(Self(
             number.format().mode(phonenumber::Mode::E164).to_string(),
         ))
+    }
+
+    /// The country (ISO 3166 code) a number belongs to, from its `+` calling code or
+    /// else the default region: the code's main country (+44 is the United Kingdom, though
+    /// Jersey shares it; +1 is the United States, though 24 others share it).
+    #[cfg(feature = "ssr")]
+    fn region_of(raw: &str, region: Option<phonenumber::country::Id>) -> Option<String> {
+        if !raw.trim_start().starts_with('+') {
+            return region.map(|r| r.as_ref().to_owned());
+        }
+        let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+        let db = &*phonenumber::metadata::DATABASE;
+        (1..=3.min(digits.len()))
+            .filter_map(|n| digits[..n].parse::<u16>().ok())
+            .find_map(|code| db.by_code(&code))
+            .and_then(|countries| {
+                countries
+                    .iter()
+                    .find(|m| m.is_main_country_for_code())
+                    .or(countries.first())
+                    .map(|m| m.id().to_owned())
+            })
+    }
+
+    /// " for the United Kingdom", or nothing when the country is unknown.
+    #[cfg(feature = "ssr")]
+    fn place(alpha2: Option<&str>) -> String {
+        alpha2
+            .and_then(super::countries::name_after_for)
+            .map(|name| format!(" for {name}"))
+            .unwrap_or_default()
+    }
+
+    /// " for France"; nothing for +1, which 25 countries share as equals.
+    #[cfg(feature = "ssr")]
+    fn place_of_inner(raw: &str, region: Option<phonenumber::country::Id>) -> String {
+        let shared = raw.trim_start().starts_with("+1");
+        Self::place(Self::region_of(raw, region).as_deref().filter(|_| !shared))
     }
 
     /// Rebuilds a number read back from the database, where only parsed numbers are stored.
@@ -134,6 +201,34 @@ mod tests {
                 .as_str(),
             "+447400123456"
         );
+    }
+
+    #[test]
+    fn length_errors_name_the_country() {
+        let gb = Some(phonenumber::country::Id::GB);
+        let too_short = |raw: &str, region| {
+            PhoneNumber::parse_with_region(raw, region)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            too_short("07400 123", gb),
+            "That number is too short for the United Kingdom."
+        );
+        assert_eq!(
+            too_short("+44 7400 123", None),
+            "That number is too short for the United Kingdom."
+        );
+        assert_eq!(
+            too_short("+33 6 12 34", None),
+            "That number is too short for France."
+        );
+        assert_eq!(
+            too_short("+44 7400 123456789", None),
+            "That number is too long for the United Kingdom."
+        );
+        // +1 is shared by the US, Canada and the Caribbean: no country is named.
+        assert_eq!(too_short("+1 201 555", None), "That number is too short.");
     }
 
     #[test]

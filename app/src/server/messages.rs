@@ -31,6 +31,8 @@ impl Channel {
 pub struct OutgoingMessage {
     pub channel: Channel,
     pub to: String,
+    /// Emails only.
+    pub subject: Option<String>,
     pub body: String,
 }
 
@@ -50,19 +52,16 @@ pub enum SendError {
     Timeout,
     #[error("could not reach the provider: {0}")]
     Transport(String),
+    #[error("invalid address or message: {0}")]
+    Invalid(String),
 }
 
-/// Boxed future returned by [`MessageSender::send`].
+/// Boxed future returned by the senders.
 pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
 
-/// Something that delivers [`OutgoingMessage`]s. The outbox is the development
-/// implementation; real SMS and email providers implement the same trait.
-pub trait MessageSender: Send + Sync {
-    /// Hands one message over for delivery.
-    fn send(&self, message: OutgoingMessage) -> SendFuture<'_>;
-}
-
-/// Stores every message in PostgreSQL instead of sending it, for `/dev/outbox`.
+/// Stores every message in PostgreSQL instead of sending it, for `/dev/outbox`. It is the
+/// development implementation of both [`super::sms::SmsSender`] and
+/// [`super::email::EmailSender`].
 pub struct Outbox {
     pool: PgPool,
     clock: Clock,
@@ -73,13 +72,10 @@ impl Outbox {
     pub fn new(pool: PgPool, clock: Clock) -> Self {
         Self { pool, clock }
     }
-}
 
-impl MessageSender for Outbox {
-    fn send(&self, message: OutgoingMessage) -> SendFuture<'_> {
-        Box::pin(async move {
-            super::db::outbox::insert(&self.pool, &message, self.clock.now()).await?;
-            Ok(())
-        })
+    /// Stores one message.
+    pub async fn store(&self, message: &OutgoingMessage) -> Result<(), SendError> {
+        super::db::outbox::insert(&self.pool, message, self.clock.now()).await?;
+        Ok(())
     }
 }

@@ -9,7 +9,9 @@ pub mod client;
 pub mod clock;
 pub mod csp;
 pub mod db;
+pub mod email;
 pub mod messages;
+pub mod notify;
 pub mod otp;
 pub mod password;
 pub mod recovery;
@@ -26,6 +28,13 @@ pub use settings::{Environment, Settings};
 pub use state::AppState;
 
 use crate::error::AppError;
+
+/// The client behind the current request (IP, user agent), for history and notices.
+pub fn client_info() -> client::ClientInfo {
+    let state = leptos::prelude::expect_context::<AppState>();
+    let parts = leptos::prelude::expect_context::<http::request::Parts>();
+    client::ClientInfo::from_parts(&parts, &state.settings)
+}
 
 /// The application state and the fully signed-in account of the current request, or
 /// `Unauthorized`. Every server function that acts for a customer starts here: nothing

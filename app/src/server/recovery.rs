@@ -3,7 +3,9 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use super::client::ClientInfo;
 use super::db::recovery;
+use super::notify::{self, Notice, Origin};
 use super::security::{in_sudo_mode, SecurityError};
 use super::session::CurrentUser;
 use super::AppState;
@@ -25,22 +27,36 @@ pub fn hash(token: &RecoveryToken) -> Vec<u8> {
 
 /// Creates the account's token (replacing any other); needs sudo mode. The token is
 /// returned to be shown once and is not kept anywhere.
-pub async fn create(state: &AppState, user: &CurrentUser) -> Result<RecoveryToken, SecurityError> {
+pub async fn create(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &ClientInfo,
+) -> Result<RecoveryToken, SecurityError> {
     let now = state.clock.now();
     if !in_sudo_mode(user, now) {
         return Err(SecurityError::SudoRequired);
     }
     let token = generate();
     recovery::replace(&state.pool, user.user_id, &hash(&token), now).await?;
+    let origin = Origin::of(client, now);
+    notify::notify(state, user.user_id, Notice::RecoveryTokenCreated, origin).await;
     Ok(token)
 }
 
 /// Revokes the account's token; needs sudo mode.
-pub async fn revoke(state: &AppState, user: &CurrentUser) -> Result<(), SecurityError> {
-    if !in_sudo_mode(user, state.clock.now()) {
+pub async fn revoke(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &ClientInfo,
+) -> Result<(), SecurityError> {
+    let now = state.clock.now();
+    if !in_sudo_mode(user, now) {
         return Err(SecurityError::SudoRequired);
     }
-    recovery::revoke(&state.pool, user.user_id).await?;
+    if recovery::revoke(&state.pool, user.user_id).await? {
+        let origin = Origin::of(client, now);
+        notify::notify(state, user.user_id, Notice::RecoveryTokenRevoked, origin).await;
+    }
     Ok(())
 }
 

@@ -3,8 +3,10 @@
 
 use time::{Duration, OffsetDateTime};
 
+use super::client::ClientInfo;
 use super::db::challenges::IssuedCode;
 use super::db::{devices, phone_verifications, sessions, users};
+use super::notify::{self, Notice, Origin};
 use super::password::{HashError, Verification};
 use super::session::CurrentUser;
 use super::{otp, AppState};
@@ -88,6 +90,7 @@ pub async fn state_of(
 pub async fn request_update(
     state: &AppState,
     user: &CurrentUser,
+    client: &ClientInfo,
     phone_raw: &str,
     enable: bool,
 ) -> Result<UpdateOutcome, SecurityError> {
@@ -115,6 +118,13 @@ pub async fn request_update(
             users::disable_two_factor(&mut tx, user.user_id).await?;
             devices::revoke_all(&mut *tx, user.user_id).await?;
             tx.commit().await?;
+            notify::notify(
+                state,
+                user.user_id,
+                Notice::TwoFactorOff,
+                Origin::of(client, now),
+            )
+            .await;
             return Ok(UpdateOutcome::TurnedOff);
         }
     } else if current.enabled && same_number {
@@ -171,6 +181,7 @@ pub async fn request_update(
 pub async fn confirm_phone(
     state: &AppState,
     user: &CurrentUser,
+    client: &ClientInfo,
     code: &OtpCode,
 ) -> Result<(bool, PhoneNumber), SecurityError> {
     let settings = &state.settings;
@@ -195,9 +206,9 @@ pub async fn confirm_phone(
             attempts_left: (settings.max_code_attempts - failures) as u32,
         });
     }
-    let previous = users::profile(&state.pool, user.user_id)
-        .await?
-        .and_then(|p| p.phone);
+    let before = users::profile(&state.pool, user.user_id).await?;
+    let was_enabled = before.as_ref().is_some_and(|p| p.two_factor_enabled);
+    let previous = before.and_then(|p| p.phone);
     let mut tx = state.pool.begin().await?;
     let hash = otp::hash(&pending.code_salt, code);
     let (phone, enable) = phone_verifications::consume(
@@ -210,11 +221,28 @@ pub async fn confirm_phone(
     .await?
     .ok_or(SecurityError::NothingToConfirm)?;
     users::set_phone(&mut tx, user.user_id, &phone, enable).await?;
-    if previous.as_deref() != Some(phone.as_str()) {
+    let changed = previous.as_deref() != Some(phone.as_str());
+    if changed {
         devices::revoke_all(&mut *tx, user.user_id).await?;
     }
     tx.commit().await?;
-    Ok((enable, PhoneNumber::from_trusted_e164(phone)))
+    let phone = PhoneNumber::from_trusted_e164(phone);
+    let origin = Origin::of(client, now);
+    if let (true, Some(old)) = (changed, previous) {
+        let old = PhoneNumber::from_trusted_e164(old);
+        let notice = Notice::PhoneChanged {
+            old,
+            new: phone.clone(),
+        };
+        notify::notify(state, user.user_id, notice, origin.clone()).await;
+    }
+    if enable && !was_enabled {
+        let notice = Notice::TwoFactorOn {
+            phone: phone.clone(),
+        };
+        notify::notify(state, user.user_id, notice, origin).await;
+    }
+    Ok((enable, phone))
 }
 
 /// Re-entering the password opens sudo mode for 10 minutes in this session.

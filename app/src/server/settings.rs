@@ -56,6 +56,11 @@ pub struct Settings {
     pub trusted_device_ttl: Duration,
     /// Where SMS go.
     pub sms: super::sms::SmsConfig,
+    /// Where email goes.
+    pub email: super::email::EmailConfig,
+    /// Send accounts without two-factor authentication to the Security tab after sign-in
+    /// until they turn it on.
+    pub require_two_factor: bool,
     /// The address customers use (`https://panel.example`); its origin is accepted for
     /// form posts, and an `https` URL turns on HSTS.
     pub public_url: Option<String>,
@@ -81,6 +86,8 @@ impl Settings {
             max_code_attempts: 5,
             trusted_device_ttl: Duration::days(30),
             sms: super::sms::SmsConfig::Outbox,
+            email: super::email::EmailConfig::Outbox,
+            require_two_factor: false,
             public_url: None,
             default_region: Some(phonenumber::country::Id::GB),
         }

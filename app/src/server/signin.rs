@@ -9,6 +9,7 @@ use super::db::challenges::{self, IssuedCode};
 use super::db::history::{self, Attempt, Factor, Outcome};
 use super::db::sessions::Stage;
 use super::db::{devices, users};
+use super::notify::{self, Notice, Origin};
 use super::password::{HashError, Verification};
 use super::session::{self, CookieKind, PendingSession, SecretToken};
 use super::{otp, AppState};
@@ -94,6 +95,31 @@ impl Request<'_> {
     }
 }
 
+impl Request<'_> {
+    /// Records a completed sign-in and tells the customer when it used their recovery
+    /// token or came from a browser the account has not signed in from before.
+    async fn signed_in(&self, user_id: i64, username: &str, factor: Factor) {
+        let state = self.state;
+        let new_device = match factor {
+            Factor::TrustedDevice => false,
+            _ => history::is_new_device(&state.pool, user_id, &self.client.user_agent)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "checking for a new device");
+                    false
+                }),
+        };
+        self.record(Some(user_id), username, Outcome::SignedIn, factor)
+            .await;
+        let origin = Origin::of(&self.client, self.now());
+        if factor == Factor::RecoveryToken {
+            notify::notify(state, user_id, Notice::RecoveryTokenUsed, origin).await;
+        } else if new_device {
+            notify::notify(state, user_id, Notice::NewDeviceSignIn, origin).await;
+        }
+    }
+}
+
 /// Username and password. Unknown and malformed usernames are checked against a dummy
 /// hash, so they take as long as a wrong password and read the same.
 pub async fn password_step(
@@ -143,13 +169,7 @@ pub async fn password_step(
         (true, Some(phone)) => phone,
         _ => {
             let cookie = start_full_session(req, account.id, now).await?;
-            req.record(
-                Some(account.id),
-                &typed,
-                Outcome::SignedIn,
-                Factor::Password,
-            )
-            .await;
+            req.signed_in(account.id, &typed, Factor::Password).await;
             return Ok(PasswordOutcome::SignedIn { cookie });
         }
     };
@@ -158,13 +178,8 @@ pub async fn password_step(
     {
         if devices::use_for(&state.pool, &device.hash(), account.id, now).await? {
             let cookie = start_full_session(req, account.id, now).await?;
-            req.record(
-                Some(account.id),
-                &typed,
-                Outcome::SignedIn,
-                Factor::TrustedDevice,
-            )
-            .await;
+            req.signed_in(account.id, &typed, Factor::TrustedDevice)
+                .await;
             return Ok(PasswordOutcome::SignedIn { cookie });
         }
     }
@@ -402,8 +417,7 @@ pub async fn verify_code(
     } else {
         None
     };
-    req.record(Some(user_id), &name, Outcome::SignedIn, Factor::SmsCode)
-        .await;
+    req.signed_in(user_id, &name, Factor::SmsCode).await;
     Ok(CodeAccepted {
         session_cookie,
         device_cookie,
@@ -450,7 +464,7 @@ pub async fn verify_recovery(
     )
     .await?;
     tx.commit().await?;
-    req.record(user, &name, Outcome::SignedIn, Factor::RecoveryToken)
+    req.signed_in(challenge.user_id, &name, Factor::RecoveryToken)
         .await;
     Ok(CodeAccepted {
         session_cookie,

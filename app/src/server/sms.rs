@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use super::messages::{Channel, MessageSender, Outbox, OutgoingMessage, SendError, SendFuture};
+use super::messages::{Channel, Outbox, OutgoingMessage, SendError, SendFuture};
 use super::Clock;
 
 /// Something that delivers a text message to an E.164 number.
@@ -17,10 +17,14 @@ pub trait SmsSender: Send + Sync {
 
 impl SmsSender for Outbox {
     fn send_sms<'a>(&'a self, to: &'a str, body: &'a str) -> SendFuture<'a> {
-        self.send(OutgoingMessage {
-            channel: Channel::Sms,
-            to: to.to_owned(),
-            body: body.to_owned(),
+        Box::pin(async move {
+            self.store(&OutgoingMessage {
+                channel: Channel::Sms,
+                to: to.to_owned(),
+                subject: None,
+                body: body.to_owned(),
+            })
+            .await
         })
     }
 }

@@ -4,7 +4,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
 
-use super::messages::MessageSender;
+use super::email::EmailSender;
 use super::password::PasswordHasher;
 use super::sms::SmsSender;
 use super::{Clock, Settings};
@@ -20,6 +20,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub hasher: PasswordHasher,
     pub clock: Clock,
-    pub messages: Arc<dyn MessageSender>,
+    pub email: Arc<dyn EmailSender>,
     pub sms: Arc<dyn SmsSender>,
 }

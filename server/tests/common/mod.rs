@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::net::SocketAddr;
 
 use app::server::{AppState, Clock, Settings};
@@ -226,6 +228,42 @@ impl TestApp {
         .fetch_all(&self.pool)
         .await
         .unwrap()
+    }
+
+    /// The emails sent to `address` as (subject, body), newest first.
+    pub async fn emails_to(&self, address: &str) -> Vec<(String, String)> {
+        sqlx::query_as(
+            "SELECT coalesce(subject, ''), body FROM outbox
+             WHERE channel = 'email' AND recipient = $1 ORDER BY id DESC",
+        )
+        .bind(address)
+        .fetch_all(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    /// A new client signed in to an account without 2FA.
+    pub async fn signed_in(&self, username: &str, password: &str) -> reqwest::Client {
+        let c = client();
+        let res = self.login_fetch(&c, username, password).await;
+        assert_eq!(res.status(), 200, "password step");
+        c
+    }
+
+    /// A new client signed in with password and the texted code.
+    pub async fn signed_in_2fa(
+        &self,
+        username: &str,
+        password: &str,
+        phone: &str,
+    ) -> reqwest::Client {
+        let c = client();
+        let res = self.login_fetch(&c, username, password).await;
+        assert_eq!(res.status(), 200, "password step");
+        let code = self.latest_code(phone).await;
+        let res = self.call(&c, "verify-code", &[("code", &code)]).await;
+        assert_eq!(res.status(), 200, "code step");
+        c
     }
 
     /// The code in the newest SMS to `phone`.

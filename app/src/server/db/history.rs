@@ -88,6 +88,24 @@ pub async fn record(pool: &PgPool, a: &Attempt<'_>) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Whether a successful sign-in to this account from a browser with this user agent would
+/// be its first: true only when the account has signed in before, from other browsers.
+pub async fn is_new_device(
+    pool: &PgPool,
+    user_id: i64,
+    user_agent: &str,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) AS "any!", count(*) FILTER (WHERE user_agent = $2) AS "same!"
+           FROM login_attempts WHERE user_id = $1 AND outcome = 'signed_in'"#,
+        user_id,
+        user_agent,
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(row.any > 0 && row.same == 0)
+}
+
 /// One page of an account's attempts, newest first; `limit + 1` rows are asked for so
 /// the caller can tell whether another page follows.
 pub async fn page(

@@ -11,6 +11,7 @@ use crate::server::messages::OutgoingMessage;
 pub struct StoredMessage {
     pub channel: String,
     pub to: String,
+    pub subject: Option<String>,
     pub body: String,
     #[serde(with = "time::serde::rfc3339")]
     pub sent_at: OffsetDateTime,
@@ -23,9 +24,11 @@ pub async fn insert(
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO outbox (channel, recipient, body, sent_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO outbox (channel, recipient, subject, body, sent_at)
+         VALUES ($1, $2, $3, $4, $5)",
         message.channel.as_str(),
         message.to,
+        message.subject,
         message.body,
         now,
     )
@@ -38,7 +41,8 @@ pub async fn insert(
 pub async fn newest(pool: &PgPool, limit: i64) -> Result<Vec<StoredMessage>, sqlx::Error> {
     sqlx::query_as!(
         StoredMessage,
-        r#"SELECT channel, recipient AS "to", body, sent_at FROM outbox ORDER BY id DESC LIMIT $1"#,
+        r#"SELECT channel, recipient AS "to", subject, body, sent_at
+           FROM outbox ORDER BY id DESC LIMIT $1"#,
         limit,
     )
     .fetch_all(pool)
