@@ -43,6 +43,10 @@ pub enum AppError {
     /// This change needs the password again (it was last entered over 10 minutes ago).
     #[error("For your security, please enter your password again to make this change.")]
     SudoRequired,
+    /// The operator requires two-factor authentication and this account has not turned
+    /// it on yet: only Account › Security is open to it.
+    #[error("Turn on two-factor authentication under Account › Security to continue.")]
+    TwoFactorRequired,
     /// A Confirmation code was entered with no number waiting for one.
     #[error("There's no number waiting for a code. Enter your mobile number and press Update.")]
     NothingToConfirm,
@@ -73,7 +77,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::InvalidCredentials | Self::Unauthorized | Self::SignInExpired => 401,
-            Self::SudoRequired => 403,
+            Self::SudoRequired | Self::TwoFactorRequired => 403,
             Self::NothingToConfirm => 409,
             Self::WrongCode { .. } | Self::CodeExpired => 422,
             Self::TooManyAttempts | Self::ResendTooSoon { .. } | Self::ResendLimit => 429,

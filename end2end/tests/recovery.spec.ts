@@ -28,6 +28,18 @@ test('step 7: create the Recovery Token, shown once, then sign in with it', asyn
   await page.getByRole('button', { name: 'Copy' }).click();
   await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+
+  // Leaving before "I have saved it" asks first; staying keeps the token on screen.
+  let asked = '';
+  page.once('dialog', (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await page.getByRole('link', { name: 'Login History' }).click();
+  await expect.poll(() => asked).toContain("You haven't confirmed that you saved your recovery token");
+  await expect(page).toHaveURL(/\/account\/security$/);
+  await expect(tokenBox).toHaveText(token);
+
   await page.getByRole('button', { name: 'I have saved it' }).click();
   await expect(tokenBox).toHaveCount(0);
   await expect(page.getByTestId('recovery-state')).toContainText('Recovery token created on');

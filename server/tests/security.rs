@@ -257,3 +257,84 @@ async fn security_settings_are_refused_to_signed_out_and_pending_sessions() {
         "nobody signed out chooses where a code goes"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn require_2fa_keeps_accounts_without_it_on_the_security_tab_until_they_turn_it_on() {
+    let mut settings = app::server::Settings::dev();
+    settings.require_two_factor = true;
+    let app = common::spawn_app_with(settings).await;
+    let id = app.add_user("alice", PASSWORD).await;
+    let c = app.signed_in("alice", PASSWORD).await;
+    let page = |path: &'static str| {
+        let (c, url) = (c.clone(), app.url(path));
+        async move {
+            let res = c
+                .get(url)
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            let to = res
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (res.status().as_u16(), to, res.text().await.unwrap())
+        }
+    };
+
+    for path in ["/account", "/account/history"] {
+        let (status, to, _) = page(path).await;
+        assert_eq!(
+            (status, to.as_deref()),
+            (302, Some("/account/security")),
+            "{path}"
+        );
+    }
+    let (status, _, body) = page("/account/security").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Your hosting provider requires two-factor authentication"));
+    assert_eq!(
+        app.call(&c, "login-history", &[("page", "1")])
+            .await
+            .status(),
+        403
+    );
+
+    app.call(
+        &c,
+        "update-two-factor",
+        &[("phone", PHONE), ("enabled", "on")],
+    )
+    .await;
+    let code = app.latest_code(PHONE).await;
+    app.call(&c, "confirm-phone", &[("code", &code)]).await;
+    assert_eq!(two_factor(&app, id).await, (true, Some(PHONE.to_owned())));
+
+    let (status, _, body) = page("/account/history").await;
+    assert_eq!(status, 200);
+    assert!(!body.contains("requires two-factor authentication"));
+    assert_eq!(
+        app.call(&c, "login-history", &[("page", "1")])
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_require_2fa_accounts_without_it_go_anywhere() {
+    let (app, c, _) = signed_in_without_2fa().await;
+    let res = c
+        .get(app.url("/account/history"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        app.call(&c, "login-history", &[("page", "1")])
+            .await
+            .status(),
+        200
+    );
+}

@@ -46,7 +46,7 @@ pub async fn login_history(page: u32) -> Result<HistoryPage, AppError> {
 
     respond::finish(
         async {
-            let (state, user) = crate::server::require_user().await?;
+            let (state, user) = crate::server::require_user_with_2fa_policy().await?;
             let page = page.clamp(1, 100_000);
             let offset = i64::from(page - 1) * PAGE_SIZE;
             let mut rows = history::page(&state.pool, user.user_id, offset, PAGE_SIZE)

@@ -15,6 +15,8 @@ pub struct TwoFactorView {
     pub phone_masked: Option<String>,
     /// A number waiting for its Confirmation code, masked.
     pub pending_masked: Option<String>,
+    /// The operator requires two-factor authentication and it is off.
+    pub required: bool,
 }
 
 /// What Update did.
@@ -67,6 +69,7 @@ pub async fn two_factor_settings() -> Result<TwoFactorView, AppError> {
                 phone_masked: s.phone.as_ref().map(|p| p.masked()),
                 phone: s.phone.map(|p| p.as_str().to_owned()),
                 pending_masked: s.pending,
+                required: state.settings.require_two_factor && !s.enabled,
             })
         }
         .await,

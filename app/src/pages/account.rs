@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect, A};
 
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::account::{account_summary, AccountView};
 use crate::api::devices::{trusted_devices, RevokeAllDevices, RevokeDevice};
@@ -50,6 +50,11 @@ pub fn AccountLayout() -> impl IntoView {
                             Err(e) => Either::Right(Either::Left(view! {
                                 <p class="alert alert-error" role="alert">{e.to_string()}</p>
                             })),
+                            Ok(a) if a.two_factor_required
+                                && use_location().pathname.get_untracked() != "/account/security" =>
+                            {
+                                Either::Left(view! { <Redirect path="/account/security"/> })
+                            }
                             Ok(_) => Either::Right(Either::Right(view! { <Outlet/> })),
                         }
                     })}
@@ -150,6 +155,10 @@ fn RecoveryTokenCard() -> impl IntoView {
             || revoke.value().get().and_then(Result::err) == Some(AppError::SudoRequired);
         asked && !matches!(sudo.value().get(), Some(Ok(())))
     };
+    crate::components::leave_guard::use_leave_guard(
+        Signal::derive(move || shown().is_some()),
+        "You haven't confirmed that you saved your recovery token. You will not be able to see it again. Leave anyway?",
+    );
     let username = move || {
         use_account()
             .get()
@@ -293,7 +302,14 @@ fn TwoFactorForm(
         }
     };
     let pending = settings.pending_masked.clone();
+    let required = settings.required;
     view! {
+        {required.then(|| view! {
+            <p class="alert alert-error" role="alert" data-testid="tfa-required">
+                "Your hosting provider requires two-factor authentication. Enter your mobile number, "
+                "tick Two Factor Authentication Enabled and press Update to continue."
+            </p>
+        })}
         <p class="status-line">
             <span class="status-label">"Status: "</span>
             <strong data-testid="tfa-state">{state}</strong>

@@ -36,6 +36,22 @@ pub fn client_info() -> client::ClientInfo {
     client::ClientInfo::from_parts(&parts, &state.settings)
 }
 
+/// Like [`require_user`], for everything but Account › Security: when the operator
+/// requires two-factor authentication, an account without it gets `TwoFactorRequired`.
+pub async fn require_user_with_2fa_policy() -> Result<(AppState, session::CurrentUser), AppError> {
+    let (state, user) = require_user().await?;
+    if state.settings.require_two_factor {
+        let enabled = db::users::profile(&state.pool, user.user_id)
+            .await
+            .map_err(|e| respond::from_db("loading the account", e))?
+            .is_some_and(|p| p.two_factor_enabled);
+        if !enabled {
+            return Err(AppError::TwoFactorRequired);
+        }
+    }
+    Ok((state, user))
+}
+
 /// The application state and the fully signed-in account of the current request, or
 /// `Unauthorized`. Every server function that acts for a customer starts here: nothing
 /// relies on the browser having hidden a page.
