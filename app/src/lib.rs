@@ -19,7 +19,7 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use pages::account::{AccountLayout, HistoryTab, ProfileTab, SecurityTab};
-use pages::forgot::{ForgotPasswordPage, ForgotUsernamePage};
+use pages::forgot::{ForgotPasswordPage, ForgotUsernamePage, ResetPasswordPage};
 use pages::login::LoginPage;
 use pages::not_found::NotFound;
 
@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                 <Route path=path!("/forgot-username") view=ForgotUsernamePage/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/account/security"/> } ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/account") view=AccountLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ProfileTab ssr=SsrMode::Async/>

@@ -78,3 +78,18 @@ export async function passwordStep(page: Page, user: TestUser) {
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Log In' }).click();
 }
+
+/** The body of the newest email to `to` whose subject contains `subject`, from the outbox. */
+export async function latestEmail(request: APIRequestContext, to: string, subject: string): Promise<string> {
+  let body = '';
+  await expect
+    .poll(async () => {
+      const res = await request.get('/dev/outbox.json');
+      const messages: { channel: string; to: string; subject: string | null; body: string }[] = await res.json();
+      const mine = messages.find((m) => m.channel === 'email' && m.to === to && (m.subject ?? '').includes(subject));
+      body = mine?.body ?? '';
+      return body;
+    })
+    .not.toBe('');
+  return body;
+}

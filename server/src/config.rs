@@ -277,6 +277,9 @@ impl Config {
         settings.trusted_proxies = self.trusted_proxies.clone();
         settings.brand = self.brand.clone();
         settings.public_url = self.public_url.clone();
+        if let Some(url) = &self.public_url {
+            settings.link_base = url.trim_end_matches('/').to_owned();
+        }
         settings.default_region = Some(self.default_region);
         settings.resend_cooldown = time::Duration::seconds(self.resend_cooldown_seconds);
         if let Some(n) = self.hash_concurrency {

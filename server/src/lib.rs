@@ -113,6 +113,11 @@ pub async fn build_state(
     settings: Settings,
     clock: Clock,
 ) -> Result<AppState, RunError> {
+    let mut settings = settings;
+    if settings.public_url.is_none() {
+        // Links in emails point at this server; production deployments set the URL.
+        settings.link_base = format!("http://{}", leptos_options.site_addr);
+    }
     let hasher = PasswordHasher::new(settings.argon2, settings.hash_concurrency).await?;
     let sms = app::server::sms::sender(&settings.sms, &pool, &clock)
         .map_err(|e| RunError::Sms(e.to_string()))?;
@@ -162,6 +167,12 @@ async fn serve(config: &Config) -> Result<(), RunError> {
     ) && !state.settings.is_dev()
     {
         tracing::warn!("email goes to the outbox table, not to inboxes: set GATEHOUSE_SMTP_URL");
+    }
+    if state.settings.public_url.is_none() && !state.settings.is_dev() {
+        tracing::warn!(
+            link_base = %state.settings.link_base,
+            "GATEHOUSE_PUBLIC_URL is not set: links in emails point at the listening address"
+        );
     }
     if state.settings.is_dev() {
         accounts::ensure_demo(&pool, &state.hasher, &state.clock).await?;

@@ -24,10 +24,14 @@ pub async fn security_headers(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
-    );
+    // The reset page's URL holds its token: no Referer may carry it anywhere, not even
+    // to our own /pkg requests.
+    let referrer = if path == "/reset-password" || path == "/api/reset-link" {
+        "no-referrer"
+    } else {
+        "strict-origin-when-cross-origin"
+    };
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static(referrer));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(DEFAULT_POLICY));

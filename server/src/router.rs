@@ -43,7 +43,12 @@ pub fn build(state: AppState) -> Router {
             state.clone(),
             middleware::security_headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path only: a query string can hold a reset token.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            }),
+        )
         .with_state(state)
 }
 

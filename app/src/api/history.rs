@@ -92,6 +92,8 @@ fn outcome_label(stored: &str) -> (&'static str, AttemptKind) {
         "expired_code" => ("Expired code", AttemptKind::Failure),
         "too_many_attempts" => ("Too many attempts", AttemptKind::Failure),
         "locked" => ("Account locked", AttemptKind::Failure),
+        "password_reset" => ("Password reset", AttemptKind::Step),
+        "password_changed" => ("Password changed", AttemptKind::Step),
         _ => ("Unknown", AttemptKind::Failure),
     }
 }
@@ -103,6 +105,7 @@ fn factor_label(stored: &str) -> &'static str {
         "sms_code" => "SMS code",
         "trusted_device" => "Trusted device",
         "recovery_token" => "Recovery token",
+        "email_link" => "Email link",
         _ => "Unknown",
     }
 }

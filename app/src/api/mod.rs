@@ -5,4 +5,5 @@ pub mod account;
 pub mod auth;
 pub mod devices;
 pub mod history;
+pub mod recover;
 pub mod security;

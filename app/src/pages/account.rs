@@ -10,6 +10,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 use crate::api::account::{account_summary, AccountView};
 use crate::api::devices::{trusted_devices, RevokeAllDevices, RevokeDevice};
 use crate::api::history::{login_history, AttemptKind, HistoryPage};
+use crate::api::recover::ChangePassword;
 use crate::api::security::{
     recovery_status, two_factor_settings, ConfirmPassword, ConfirmPhone, CreateRecoveryToken,
     RevokeRecoveryToken, TwoFactorView, UpdateResult, UpdateTwoFactor,
@@ -126,7 +127,70 @@ pub fn SecurityTab() -> impl IntoView {
             </Transition>
         </section>
         <RecoveryTokenCard/>
+        <ChangePasswordCard/>
         <TrustedDevices/>
+    }
+}
+
+/// Change password: the current one, then the new one twice.
+#[component]
+fn ChangePasswordCard() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let value = change.value();
+    let error_for = move |field: &'static str| {
+        move || {
+            value
+                .get()
+                .and_then(Result::err)
+                .and_then(|e| e.for_field(field))
+        }
+    };
+    let other = move || {
+        value
+            .get()
+            .and_then(Result::err)
+            .filter(|e| {
+                ["current_password", "password", "password_again"]
+                    .iter()
+                    .all(|f| e.for_field(f).is_none())
+            })
+            .map(|e| e.to_string())
+    };
+    let done = move || matches!(value.get(), Some(Ok(())));
+    let pending = change.pending();
+    view! {
+        <section class="card" aria-labelledby="password-title">
+            <h2 id="password-title">"Change password"</h2>
+            <div aria-live="polite">
+                {move || done().then(|| view! {
+                    <p class="alert alert-ok" role="status" data-testid="password-changed">
+                        "Your password was changed. Your other sessions were signed out and trusted devices forgotten."
+                    </p>
+                })}
+                {move || other().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+            </div>
+            <ActionForm action=change attr:class="stack">
+                <div class="field">
+                    <label for="current-password">"Current password"</label>
+                    <input id="current-password" name="current_password" type="password" autocomplete="current-password"
+                        maxlength="256" required aria-describedby="current-password-error"/>
+                    <p id="current-password-error" class="field-error" aria-live="polite">{error_for("current_password")}</p>
+                </div>
+                <div class="field">
+                    <label for="changed-password">"New password"</label>
+                    <input id="changed-password" name="password" type="password" autocomplete="new-password"
+                        minlength="12" maxlength="256" required aria-describedby="changed-password-error"/>
+                    <p id="changed-password-error" class="field-error" aria-live="polite">{error_for("password")}</p>
+                </div>
+                <div class="field">
+                    <label for="changed-password-again">"Confirm new password"</label>
+                    <input id="changed-password-again" name="password_again" type="password" autocomplete="new-password"
+                        maxlength="256" required aria-describedby="changed-password-again-error"/>
+                    <p id="changed-password-again-error" class="field-error" aria-live="polite">{error_for("password_again")}</p>
+                </div>
+                <button type="submit" class="btn btn-quiet" disabled=pending>"Change password"</button>
+            </ActionForm>
+        </section>
     }
 }
 

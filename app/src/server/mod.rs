@@ -14,6 +14,8 @@ pub mod messages;
 pub mod notify;
 pub mod otp;
 pub mod password;
+pub mod password_policy;
+pub mod recover;
 pub mod recovery;
 pub mod respond;
 pub mod security;

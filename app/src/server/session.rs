@@ -35,7 +35,8 @@ impl SecretToken {
         Sha256::digest(self.0).to_vec()
     }
 
-    fn cookie_value(&self) -> String {
+    /// The token as written in a cookie or a link: 64 hex digits.
+    pub fn encoded(&self) -> String {
         hex::encode(self.0)
     }
 }
@@ -73,12 +74,7 @@ pub fn set_cookie(
     token: &SecretToken,
     max_age: Duration,
 ) -> HeaderValue {
-    cookie_header(
-        settings,
-        kind,
-        &token.cookie_value(),
-        max_age.whole_seconds(),
-    )
+    cookie_header(settings, kind, &token.encoded(), max_age.whole_seconds())
 }
 
 /// The `Set-Cookie` value removing a cookie.
@@ -245,8 +241,8 @@ mod tests {
     fn tokens_are_random_and_round_trip_through_the_cookie() {
         let a = SecretToken::generate();
         let b = SecretToken::generate();
-        assert_ne!(a.cookie_value(), b.cookie_value());
-        let back = SecretToken::from_cookie_value(&a.cookie_value()).unwrap();
+        assert_ne!(a.encoded(), b.encoded());
+        let back = SecretToken::from_cookie_value(&a.encoded()).unwrap();
         assert_eq!(back.hash(), a.hash());
         assert_eq!(a.hash().len(), 32);
         assert_ne!(
@@ -288,7 +284,7 @@ mod tests {
         let settings = Settings::dev();
         let t = SecretToken::generate();
         let mut headers = HeaderMap::new();
-        let cookie = format!("theme=dark; gatehouse_session={}; x=y", t.cookie_value());
+        let cookie = format!("theme=dark; gatehouse_session={}; x=y", t.encoded());
         headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
         assert_eq!(
             token_from_headers(&settings, CookieKind::Session, &headers)

@@ -64,6 +64,16 @@ pub struct Settings {
     /// The address customers use (`https://panel.example`); its origin is accepted for
     /// form posts, and an `https` URL turns on HSTS.
     pub public_url: Option<String>,
+    /// The start of links in emails (`https://panel.example`): the public URL, or in its
+    /// absence the address the server listens on. Never taken from a request's Host.
+    pub link_base: String,
+    /// How long a password reset link works.
+    pub reset_ttl: Duration,
+    /// Forgot Username/Password requests per address (or username) per hour; past it
+    /// the answer is the same and no email goes out.
+    pub forgot_per_address_per_hour: i32,
+    /// Forgot requests per IP per hour.
+    pub forgot_per_ip_per_hour: i32,
     /// Country for numbers typed without `+` and a country code.
     pub default_region: Option<phonenumber::country::Id>,
 }
@@ -89,6 +99,10 @@ impl Settings {
             email: super::email::EmailConfig::Outbox,
             require_two_factor: false,
             public_url: None,
+            link_base: "http://127.0.0.1:3000".to_owned(),
+            reset_ttl: Duration::hours(1),
+            forgot_per_address_per_hour: 3,
+            forgot_per_ip_per_hour: 20,
             default_region: Some(phonenumber::country::Id::GB),
         }
     }

@@ -242,6 +242,24 @@ impl TestApp {
         .unwrap()
     }
 
+    /// Waits until `address` has at least `n` emails (sent from a background task), and
+    /// returns them newest first. Polls the outbox; fails after 10 s.
+    pub async fn wait_for_emails(&self, address: &str, n: usize) -> Vec<(String, String)> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let emails = self.emails_to(address).await;
+            if emails.len() >= n {
+                return emails;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "expected {n} emails to {address}, got {}",
+                emails.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// A new client signed in to an account without 2FA.
     pub async fn signed_in(&self, username: &str, password: &str) -> reqwest::Client {
         let c = client();

@@ -12,6 +12,8 @@ pub enum Outcome {
     WrongCode,
     ExpiredCode,
     TooManyAttempts,
+    PasswordReset,
+    PasswordChanged,
 }
 
 impl Outcome {
@@ -24,6 +26,8 @@ impl Outcome {
             Self::WrongCode => "wrong_code",
             Self::ExpiredCode => "expired_code",
             Self::TooManyAttempts => "too_many_attempts",
+            Self::PasswordReset => "password_reset",
+            Self::PasswordChanged => "password_changed",
         }
     }
 }
@@ -35,6 +39,8 @@ pub enum Factor {
     SmsCode,
     TrustedDevice,
     RecoveryToken,
+    /// A password reset link from an email.
+    EmailLink,
 }
 
 impl Factor {
@@ -45,6 +51,7 @@ impl Factor {
             Self::SmsCode => "sms_code",
             Self::TrustedDevice => "trusted_device",
             Self::RecoveryToken => "recovery_token",
+            Self::EmailLink => "email_link",
         }
     }
 }

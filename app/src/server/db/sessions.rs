@@ -110,3 +110,20 @@ pub async fn delete_returning(
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Ends every session of the account except `keep` (the one making a change), pending
+/// sign-ins included.
+pub async fn delete_all_for(
+    conn: &mut PgConnection,
+    user_id: i64,
+    keep: Option<&[u8]>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query!(
+        "DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR id_hash <> $2)",
+        user_id,
+        keep,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -165,3 +165,51 @@ pub async fn password_hash(pool: &PgPool, id: i64) -> Result<Option<String>, sql
         .fetch_optional(pool)
         .await
 }
+
+/// An account that an email address belongs to.
+pub struct Contact {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+}
+
+/// The accounts using `email` (compared case-insensitively), oldest first.
+pub async fn by_email(pool: &PgPool, email: &str) -> Result<Vec<Contact>, sqlx::Error> {
+    sqlx::query_as!(
+        Contact,
+        "SELECT id, username, email FROM users WHERE lower(email) = lower($1) ORDER BY id",
+        email
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The account called `username`.
+pub async fn by_username(
+    pool: &PgPool,
+    username: &Username,
+) -> Result<Option<Contact>, sqlx::Error> {
+    sqlx::query_as!(
+        Contact,
+        "SELECT id, username, email FROM users WHERE username = $1",
+        username.as_str()
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Replaces the password hash inside a transaction (reset or change).
+pub async fn replace_password(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2 WHERE id = $1",
+        id,
+        password_hash
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
