@@ -12,4 +12,6 @@ export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3210}"
 export LEPTOS_SITE_ROOT=target/site
 # A short resend cooldown keeps the countdown test quick; the rule itself is tested in Rust.
 export GATEHOUSE_RESEND_COOLDOWN_SECONDS=5
+# Every test signs in from 127.0.0.1: the per-IP daily SMS cap is tested in Rust.
+export GATEHOUSE_SMS_PER_IP_PER_DAY=100000
 exec target/release/server serve

@@ -37,6 +37,9 @@ pub enum AppError {
     /// This sign-in has had all the codes it may have.
     #[error("You've asked for too many codes. Log in again to start over.")]
     ResendLimit,
+    /// No text was sent: the country is not allowed or a daily limit is reached.
+    #[error("{0}")]
+    SmsRefused(String),
     /// The SMS provider failed or timed out.
     #[error("We couldn't send the code, try again.")]
     SmsFailed,
@@ -82,6 +85,7 @@ impl AppError {
             Self::WrongCode { .. } | Self::CodeExpired => 422,
             Self::TooManyAttempts | Self::ResendTooSoon { .. } | Self::ResendLimit => 429,
             Self::SmsFailed => 503,
+            Self::SmsRefused(_) => 429,
             Self::InvalidInput { .. } => 422,
             Self::BadRequest(_) => 400,
             Self::Unavailable => 503,

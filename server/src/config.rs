@@ -245,6 +245,43 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_REQUIRE_2FA", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub require_2fa: bool,
 
+    /// Country calling codes SMS may be sent to, comma-separated (e.g. "44,353,1");
+    /// empty: any country.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SMS_COUNTRIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub sms_countries: Vec<u16>,
+
+    /// Most texts to one number per day.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SMS_PER_NUMBER_PER_DAY",
+        default_value_t = 10,
+        global = true
+    )]
+    pub sms_per_number_per_day: i32,
+
+    /// Most texts for one account per day.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SMS_PER_ACCOUNT_PER_DAY",
+        default_value_t = 20,
+        global = true
+    )]
+    pub sms_per_account_per_day: i32,
+
+    /// Most texts requested from one IP per day.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SMS_PER_IP_PER_DAY",
+        default_value_t = 50,
+        global = true
+    )]
+    pub sms_per_ip_per_day: i32,
+
     /// Largest database pool per instance.
     #[arg(
         long,
@@ -313,6 +350,10 @@ impl Config {
             }),
         };
         settings.require_two_factor = self.require_2fa;
+        settings.sms_countries = self.sms_countries.clone();
+        settings.sms_per_number_per_day = self.sms_per_number_per_day;
+        settings.sms_per_account_per_day = self.sms_per_account_per_day;
+        settings.sms_per_ip_per_day = self.sms_per_ip_per_day;
         Ok(settings)
     }
 }

@@ -18,6 +18,8 @@ pub struct PendingSignIn {
     pub resend_in_seconds: u32,
     /// Wrong codes left before this sign-in is over.
     pub attempts_left: u32,
+    /// Why no code was texted, when none could be (the recovery token still works).
+    pub sms_refused: Option<String>,
 }
 
 /// What the password step led to.
@@ -55,6 +57,7 @@ mod wire {
             masked_phone: p.masked_phone,
             resend_in_seconds: p.resend_in_seconds,
             attempts_left: p.attempts_left,
+            sms_refused: p.sms_refused.map(|r| r.message().to_owned()),
         }
     }
 
@@ -67,6 +70,7 @@ mod wire {
             SignInError::TooManyAttempts => AppError::TooManyAttempts,
             SignInError::ResendTooSoon { wait_seconds } => AppError::ResendTooSoon { wait_seconds },
             SignInError::ResendLimit => AppError::ResendLimit,
+            SignInError::SmsRefused(r) => AppError::SmsRefused(r.message().to_owned()),
             SignInError::Sms(cause) => {
                 tracing::error!(%cause, "sending a sign-in code");
                 AppError::SmsFailed

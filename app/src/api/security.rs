@@ -47,6 +47,10 @@ fn map_error(e: crate::server::security::SecurityError) -> AppError {
             "Too many wrong codes. Press Update to get a new one.",
         ),
         E::TooSoon { wait_seconds } => AppError::ResendTooSoon { wait_seconds },
+        E::SmsRefused(r @ crate::server::sms_guard::SmsRefusal::Country) => {
+            AppError::invalid("phone", r.message())
+        }
+        E::SmsRefused(r) => AppError::SmsRefused(r.message().to_owned()),
         E::Sms(cause) => {
             tracing::error!(%cause, "sending a confirmation code");
             AppError::SmsFailed

@@ -138,10 +138,18 @@ fn CodeStep(
         }
     });
 
+    let sms_refused = pending.sms_refused.clone();
     view! {
-        <p class="code-sent" data-testid="code-sent">
-            "We sent a code to " <strong>{pending.masked_phone.clone()}</strong> "."
-        </p>
+        {match sms_refused {
+            Some(why) => Either::Left(view! {
+                <p class="alert alert-error" role="alert" data-testid="sms-refused">{why}</p>
+            }),
+            None => Either::Right(view! {
+                <p class="code-sent" data-testid="code-sent">
+                    "We sent a code to " <strong>{pending.masked_phone.clone()}</strong> "."
+                </p>
+            }),
+        }}
         {if over {
             Either::Left(view! {
                 <p class="alert alert-error" role="alert">{AppError::TooManyAttempts.to_string()}</p>

@@ -167,8 +167,9 @@ mod tests {
         assert_eq!(redact_url("smtp://mail:25"), "smtp://mail:25");
     }
 
-    #[test]
-    fn malformed_settings_are_refused_at_start_up() {
+    // The pooled transport starts its pool on the tokio runtime, as at start-up.
+    #[tokio::test]
+    async fn malformed_settings_are_refused_at_start_up() {
         let bad_url = SmtpConfig {
             url: "mail.example".into(),
             from: "no-reply@panel.example".into(),

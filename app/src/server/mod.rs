@@ -23,7 +23,9 @@ pub mod session;
 pub mod settings;
 pub mod signin;
 pub mod sms;
+pub mod sms_guard;
 pub mod state;
+pub mod throttle;
 
 pub use clock::Clock;
 pub use settings::{Environment, Settings};

@@ -327,6 +327,7 @@ async fn record(
         user_agent: &client.user_agent,
         outcome,
         factor,
+        locked_until: None,
     };
     if let Err(e) = history::record(&state.pool, &attempt).await {
         tracing::error!(error = %e, "recording a password change");

@@ -9,7 +9,7 @@ use super::db::{devices, phone_verifications, sessions, users};
 use super::notify::{self, Notice, Origin};
 use super::password::{HashError, Verification};
 use super::session::CurrentUser;
-use super::{otp, AppState};
+use super::{otp, sms_guard, AppState};
 use crate::domain::{OtpCode, Password, PhoneError, PhoneNumber};
 
 /// How long a password entry keeps sensitive changes open.
@@ -47,6 +47,8 @@ pub enum SecurityError {
     TooSoon { wait_seconds: u32 },
     #[error("sending the SMS failed: {0}")]
     Sms(String),
+    #[error("SMS refused: {0:?}")]
+    SmsRefused(super::sms_guard::SmsRefusal),
     #[error("password hashing failed: {0}")]
     Hash(#[from] HashError),
     #[error("database error: {0}")]
@@ -139,6 +141,9 @@ pub async fn request_update(
     if current.phone.is_some() && !same_number && !in_sudo_mode(user, now) {
         return Err(SecurityError::SudoRequired);
     }
+    if let Err(refusal) = sms_guard::check(state, phone.as_str(), user.user_id, client).await? {
+        return Err(SecurityError::SmsRefused(refusal));
+    }
     let code = otp::generate();
     let issued = IssuedCode {
         salt: &code.salt,
@@ -160,6 +165,7 @@ pub async fn request_update(
             wait_seconds: state.settings.resend_cooldown.whole_seconds() as u32,
         });
     }
+    sms_guard::count(state, phone.as_str(), user.user_id, client).await?;
     let body = format!(
         "{}: your confirmation code is {}. Enter it to confirm this number. It expires in {} minutes. Don't share it.",
         state.settings.brand,

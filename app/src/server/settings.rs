@@ -74,6 +74,18 @@ pub struct Settings {
     pub forgot_per_address_per_hour: i32,
     /// Forgot requests per IP per hour.
     pub forgot_per_ip_per_hour: i32,
+    /// Extra delay per failure (past the second) before a password answer.
+    pub slowdown_per_failure: std::time::Duration,
+    /// Failures one account name may have in an hour before it is locked to its end.
+    pub max_failures_per_hour: i32,
+    /// Failures one IP may have in an hour before its sign-ins are refused.
+    pub ip_max_failures_per_hour: i32,
+    /// Country calling codes SMS may go to (empty: any).
+    pub sms_countries: Vec<u16>,
+    /// Texts per number, per account and per IP per day.
+    pub sms_per_number_per_day: i32,
+    pub sms_per_account_per_day: i32,
+    pub sms_per_ip_per_day: i32,
     /// Country for numbers typed without `+` and a country code.
     pub default_region: Option<phonenumber::country::Id>,
 }
@@ -103,6 +115,13 @@ impl Settings {
             reset_ttl: Duration::hours(1),
             forgot_per_address_per_hour: 3,
             forgot_per_ip_per_hour: 20,
+            slowdown_per_failure: std::time::Duration::from_millis(250),
+            max_failures_per_hour: 100,
+            ip_max_failures_per_hour: 100,
+            sms_countries: Vec::new(),
+            sms_per_number_per_day: 10,
+            sms_per_account_per_day: 20,
+            sms_per_ip_per_day: 50,
             default_region: Some(phonenumber::country::Id::GB),
         }
     }

@@ -8,10 +8,12 @@ use super::client::ClientInfo;
 use super::db::challenges::{self, IssuedCode};
 use super::db::history::{self, Attempt, Factor, Outcome};
 use super::db::sessions::Stage;
-use super::db::{devices, users};
+use super::db::{devices, throttles, users};
 use super::notify::{self, Notice, Origin};
 use super::password::{HashError, Verification};
 use super::session::{self, CookieKind, PendingSession, SecretToken};
+use super::sms_guard::{self, SmsRefusal};
+use super::throttle;
 use super::{otp, AppState};
 use crate::domain::{OtpCode, Password, PhoneNumber, RecoveryToken, Username};
 
@@ -28,6 +30,8 @@ pub struct Pending {
     pub masked_phone: String,
     pub resend_in_seconds: u32,
     pub attempts_left: u32,
+    /// No code could be texted (daily limit or country); the recovery token still works.
+    pub sms_refused: Option<SmsRefusal>,
 }
 
 /// The result of the password step.
@@ -67,6 +71,8 @@ pub enum SignInError {
     ResendLimit,
     #[error("sending the SMS failed: {0}")]
     Sms(String),
+    #[error("SMS refused: {0:?}")]
+    SmsRefused(SmsRefusal),
     #[error("password hashing failed: {0}")]
     Hash(#[from] HashError),
     #[error("database error: {0}")]
@@ -79,6 +85,18 @@ impl Request<'_> {
     }
 
     async fn record(&self, user_id: Option<i64>, username: &str, outcome: Outcome, factor: Factor) {
+        self.record_with(user_id, username, outcome, factor, None)
+            .await;
+    }
+
+    async fn record_with(
+        &self,
+        user_id: Option<i64>,
+        username: &str,
+        outcome: Outcome,
+        factor: Factor,
+        locked_until: Option<OffsetDateTime>,
+    ) {
         let attempt = Attempt {
             user_id,
             username_typed: username,
@@ -87,6 +105,7 @@ impl Request<'_> {
             user_agent: &self.client.user_agent,
             outcome,
             factor,
+            locked_until,
         };
         // A lost history row must not turn a sign-in into an error, but it is logged.
         if let Err(e) = history::record(&self.state.pool, &attempt).await {
@@ -111,6 +130,9 @@ impl Request<'_> {
         };
         self.record(Some(user_id), username, Outcome::SignedIn, factor)
             .await;
+        if let Err(e) = throttle::succeeded(state, &throttle::normalise(username)).await {
+            tracing::error!(error = %e, "clearing the failure count");
+        }
         let origin = Origin::of(&self.client, self.now());
         if factor == Factor::RecoveryToken {
             notify::notify(state, user_id, Notice::RecoveryTokenUsed, origin).await;
@@ -130,38 +152,64 @@ pub async fn password_step(
     let state = req.state;
     // What the customer typed, bounded, for the history.
     let typed: String = username.trim().chars().take(64).collect();
+    let key = throttle::normalise(username);
     let account = match Username::parse(username) {
         Ok(name) => users::credentials(&state.pool, &name).await?,
         Err(_) => None,
     };
-    let Some(account) = account else {
+    let user_id = account.as_ref().map(|a| a.id);
+
+    // Locked names and blocked IPs cost the same hashing and read the same as a wrong
+    // password, whether or not the account exists.
+    if let Some(refusal) = throttle::check(state, &key, &req.client).await? {
         state.hasher.verify_dummy(password).await?;
-        req.record(None, &typed, Outcome::WrongPassword, Factor::Password)
+        let until = match refusal {
+            throttle::Refusal::Locked(until) => Some(until),
+            throttle::Refusal::IpBlocked => None,
+        };
+        req.record_with(user_id, &typed, Outcome::Locked, Factor::Password, until)
             .await;
         return Err(SignInError::InvalidCredentials);
+    }
+    let delay = throttle::slowdown(state, throttles::failures(&state.pool, &key).await?);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+
+    let verified = match &account {
+        Some(account) => {
+            state
+                .hasher
+                .verify(password, &account.password_hash)
+                .await?
+        }
+        None => {
+            state.hasher.verify_dummy(password).await?;
+            Verification::Mismatch
+        }
     };
-    match state
-        .hasher
-        .verify(password, &account.password_hash)
-        .await?
-    {
-        Verification::Mismatch => {
-            req.record(
-                Some(account.id),
-                &typed,
-                Outcome::WrongPassword,
-                Factor::Password,
-            )
-            .await;
+    let (account, needs_rehash) = match (verified, account) {
+        (Verification::Match { needs_rehash }, Some(account)) => (account, needs_rehash),
+        _ => {
+            req.record(user_id, &typed, Outcome::WrongPassword, Factor::Password)
+                .await;
+            let (_, locked) = throttle::failed(state, &key, &req.client).await?;
+            if let Some(until) = locked {
+                req.record_with(
+                    user_id,
+                    &typed,
+                    Outcome::Locked,
+                    Factor::Password,
+                    Some(until),
+                )
+                .await;
+            }
             return Err(SignInError::InvalidCredentials);
         }
-        Verification::Match { needs_rehash: true } => {
-            let hash = state.hasher.hash(password).await?;
-            users::set_password_hash(&state.pool, account.id, &hash).await?;
-        }
-        Verification::Match {
-            needs_rehash: false,
-        } => {}
+    };
+    if needs_rehash {
+        let hash = state.hasher.hash(password).await?;
+        users::set_password_hash(&state.pool, account.id, &hash).await?;
     }
 
     let now = req.now();
@@ -205,11 +253,17 @@ pub async fn password_step(
     challenges::insert(&mut tx, &token.hash(), account.id, &issued, now).await?;
     tx.commit().await?;
 
-    if let Err(e) = send_code(state, &phone, &code.digits).await {
-        // Without a code the pending sign-in is useless; do not leave it behind.
-        let mut conn = state.pool.acquire().await?;
-        super::db::sessions::delete(&mut conn, &token.hash()).await?;
-        return Err(e);
+    let mut sms_refused = None;
+    match send_code(req, account.id, &phone, &code.digits).await {
+        Ok(()) => {}
+        // The pending sign-in stays: the recovery token still works without a text.
+        Err(SignInError::SmsRefused(r)) => sms_refused = Some(r),
+        Err(e) => {
+            // Without a code the pending sign-in is useless; do not leave it behind.
+            let mut conn = state.pool.acquire().await?;
+            super::db::sessions::delete(&mut conn, &token.hash()).await?;
+            return Err(e);
+        }
     }
     req.record(
         Some(account.id),
@@ -222,6 +276,7 @@ pub async fn password_step(
         masked_phone: PhoneNumber::from_trusted_e164(phone).masked(),
         resend_in_seconds: state.settings.resend_cooldown.whole_seconds() as u32,
         attempts_left: state.settings.max_code_attempts as u32,
+        sms_refused,
     };
     Ok(PasswordOutcome::CodeSent { cookie, pending })
 }
@@ -239,7 +294,21 @@ async fn start_full_session(
     Ok(cookie)
 }
 
-async fn send_code(state: &AppState, phone: &str, digits: &str) -> Result<(), SignInError> {
+/// Texts a sign-in code, within the SMS limits.
+async fn send_code(
+    req: &Request<'_>,
+    user_id: i64,
+    phone: &str,
+    digits: &str,
+) -> Result<(), SignInError> {
+    if let Err(refusal) = sms_guard::allow(req.state, phone, user_id, &req.client).await? {
+        return Err(SignInError::SmsRefused(refusal));
+    }
+    text_code(req.state, phone, digits).await
+}
+
+/// The SMS itself. The error names the provider's failure, never the message.
+async fn text_code(state: &AppState, phone: &str, digits: &str) -> Result<(), SignInError> {
     let minutes = state.settings.code_ttl.whole_minutes();
     let body = format!(
         "{}: your sign-in code is {digits}. It expires in {minutes} minutes. Don't share it.",
@@ -249,7 +318,6 @@ async fn send_code(state: &AppState, phone: &str, digits: &str) -> Result<(), Si
         .sms
         .send_sms(phone, &body)
         .await
-        // The error names the provider's failure, never the message.
         .map_err(|e| SignInError::Sms(e.to_string()))
 }
 
@@ -276,6 +344,7 @@ fn describe(state: &AppState, c: &challenges::Challenge, now: OffsetDateTime) ->
             .unwrap_or_default(),
         resend_in_seconds: seconds_until(now, ready_at),
         attempts_left: (state.settings.max_code_attempts - c.failed_attempts).max(0) as u32,
+        sms_refused: None,
     }
 }
 
@@ -306,6 +375,9 @@ async fn open_second_step(
 ) -> Result<(PendingSession, challenges::Challenge), SignInError> {
     let (pending, challenge) = pending_session(req).await?;
     if challenge.failed_attempts >= req.state.settings.max_code_attempts {
+        // Still a failed attempt: counted for the sign-in, the name and the IP.
+        challenges::record_failure(&req.state.pool, &pending.id_hash).await?;
+        throttle::failed(req.state, &challenge.username, &req.client).await?;
         req.record(
             Some(challenge.user_id),
             &challenge.username,
@@ -331,9 +403,25 @@ async fn wrong_guess(
     let failures = challenges::record_failure(&req.state.pool, session_hash)
         .await?
         .ok_or(SignInError::NoPendingSignIn)?;
+    throttle::failed(req.state, &throttle::normalise(name), &req.client).await?;
     if failures >= max {
         req.record(user, name, Outcome::TooManyAttempts, factor)
             .await;
+        if failures == max {
+            // Someone with the password is guessing codes: tell the owner, once.
+            if let Some(user_id) = user {
+                let notice = Notice::SecondFactorFailures {
+                    failures: max as u32,
+                };
+                notify::notify(
+                    req.state,
+                    user_id,
+                    notice,
+                    Origin::of(&req.client, req.now()),
+                )
+                .await;
+            }
+        }
         return Ok(SignInError::TooManyAttempts);
     }
     req.record(user, name, Outcome::WrongCode, factor).await;
@@ -512,6 +600,11 @@ async fn issue_new_code(
         hash: &code.hash,
         expires_at: now + settings.code_ttl,
     };
+    if let Err(refusal) =
+        sms_guard::check(req.state, &phone, challenge.user_id, &req.client).await?
+    {
+        return Err(SignInError::SmsRefused(refusal));
+    }
     let replaced = challenges::replace_code(
         &req.state.pool,
         &pending.id_hash,
@@ -531,7 +624,8 @@ async fn issue_new_code(
             }
         });
     }
-    send_code(req.state, &phone, &code.digits).await
+    sms_guard::count(req.state, &phone, challenge.user_id, &req.client).await?;
+    text_code(req.state, &phone, &code.digits).await
 }
 
 /// Abandons a pending sign-in ("Start over").

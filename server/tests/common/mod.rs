@@ -230,6 +230,33 @@ impl TestApp {
         .unwrap()
     }
 
+    /// Starts a second server instance on its own port and its own connection pool
+    /// against this app's database, as a load balancer's second backend would be; returns
+    /// its base URL. It runs until the test ends.
+    pub async fn another_instance(&self) -> String {
+        let pool = gatehouse_server::database::connect(&self.db.url, 5)
+            .await
+            .unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let options = LeptosOptions::builder()
+            .output_name("gatehouse")
+            .site_root("target/site")
+            .site_addr(addr)
+            .build();
+        let settings = (*self.state.settings).clone();
+        let state =
+            gatehouse_server::build_state(options, pool, settings, self.state.clock.clone())
+                .await
+                .unwrap();
+        tokio::spawn(async move {
+            gatehouse_server::serve_on(listener, state, std::future::pending())
+                .await
+                .unwrap();
+        });
+        format!("http://{addr}")
+    }
+
     /// The emails sent to `address` as (subject, body), newest first.
     pub async fn emails_to(&self, address: &str) -> Vec<(String, String)> {
         sqlx::query_as(

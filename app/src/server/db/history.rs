@@ -12,6 +12,7 @@ pub enum Outcome {
     WrongCode,
     ExpiredCode,
     TooManyAttempts,
+    Locked,
     PasswordReset,
     PasswordChanged,
 }
@@ -26,6 +27,7 @@ impl Outcome {
             Self::WrongCode => "wrong_code",
             Self::ExpiredCode => "expired_code",
             Self::TooManyAttempts => "too_many_attempts",
+            Self::Locked => "locked",
             Self::PasswordReset => "password_reset",
             Self::PasswordChanged => "password_changed",
         }
@@ -65,6 +67,8 @@ pub struct Attempt<'a> {
     pub user_agent: &'a str,
     pub outcome: Outcome,
     pub factor: Factor,
+    /// For `Locked`: when the lock ends.
+    pub locked_until: Option<OffsetDateTime>,
 }
 
 /// A recorded attempt, for its account's history page.
@@ -80,8 +84,9 @@ pub struct Row {
 /// Records one attempt.
 pub async fn record(pool: &PgPool, a: &Attempt<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO login_attempts (user_id, username_typed, at, ip, user_agent, outcome, factor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO login_attempts
+             (user_id, username_typed, at, ip, user_agent, outcome, factor, locked_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         a.user_id,
         a.username_typed,
         a.at,
@@ -89,6 +94,7 @@ pub async fn record(pool: &PgPool, a: &Attempt<'_>) -> Result<(), sqlx::Error> {
         a.user_agent,
         a.outcome.as_str(),
         a.factor.as_str(),
+        a.locked_until,
     )
     .execute(pool)
     .await?;

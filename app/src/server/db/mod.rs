@@ -10,4 +10,5 @@ pub mod phone_verifications;
 pub mod rate_limits;
 pub mod recovery;
 pub mod sessions;
+pub mod throttles;
 pub mod users;

@@ -26,3 +26,23 @@ pub async fn hit(
     .fetch_one(pool)
     .await
 }
+
+/// The count for `key` in the window holding `now`, without counting.
+pub async fn count(
+    pool: &PgPool,
+    key: &str,
+    window: Duration,
+    now: OffsetDateTime,
+) -> Result<i32, sqlx::Error> {
+    let secs = window.whole_seconds().max(1);
+    let start = OffsetDateTime::from_unix_timestamp(now.unix_timestamp().div_euclid(secs) * secs)
+        .unwrap_or(now);
+    Ok(sqlx::query_scalar!(
+        "SELECT hits FROM rate_limits WHERE key = $1 AND window_start = $2",
+        key,
+        start,
+    )
+    .fetch_optional(pool)
+    .await?
+    .unwrap_or(0))
+}

@@ -1,0 +1,118 @@
+//! Lockout and slow-down (SECURITY.md 4). Failed passwords and failed second-factor codes
+//! count against the account name (normalised, whether or not an account has it) and
+//! against the client's IP, in PostgreSQL so every instance sees the same counts.
+//!
+//! - After 3 failures each further password answer is slowed (`slowdown` per failure).
+//! - 5 failures lock the name for 1 minute, 10 for 10 minutes, 20 for an hour; each
+//!   failure past those thresholds locks again for the same period.
+//! - Never more than `max_failures_per_hour` (100) an hour: the name is locked until the
+//!   hour is over.
+//! - An IP with `ip_max_failures_per_hour` failures in the current hour is refused.
+//! - A successful sign-in clears the name's count.
+//!
+//! While locked, even the right password gets the generic "Invalid username or password".
+
+use time::{Duration, OffsetDateTime};
+
+use super::client::ClientInfo;
+use super::db::{rate_limits, throttles};
+use super::AppState;
+
+/// The name as counted: trimmed, lowercase, at most 64 characters.
+pub fn normalise(username: &str) -> String {
+    username.trim().to_lowercase().chars().take(64).collect()
+}
+
+/// How long `failures` consecutive failures lock a name for, if at all.
+pub fn lock_period(failures: i32) -> Option<Duration> {
+    match failures {
+        n if n >= 20 => Some(Duration::hours(1)),
+        n if n >= 10 => Some(Duration::minutes(10)),
+        n if n >= 5 => Some(Duration::minutes(1)),
+        _ => None,
+    }
+}
+
+/// The delay before answering the next password attempt after `failures` failures.
+pub fn slowdown(state: &AppState, failures: i32) -> std::time::Duration {
+    let extra = u32::try_from(failures - 2).unwrap_or(0).min(4);
+    state.settings.slowdown_per_failure * extra
+}
+
+fn ip_key(client: &ClientInfo) -> String {
+    format!("signin-fail:ip:{}", client.ip_text())
+}
+
+/// Why a sign-in step is refused before it is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The name is locked until then.
+    Locked(OffsetDateTime),
+    /// The IP has had too many failures this hour.
+    IpBlocked,
+}
+
+/// Whether the name and the IP may try now.
+pub async fn check(
+    state: &AppState,
+    username: &str,
+    client: &ClientInfo,
+) -> Result<Option<Refusal>, sqlx::Error> {
+    let now = state.clock.now();
+    if let Some(until) = throttles::locked_until(&state.pool, username, now).await? {
+        return Ok(Some(Refusal::Locked(until)));
+    }
+    let ip_failures =
+        rate_limits::count(&state.pool, &ip_key(client), Duration::hours(1), now).await?;
+    if ip_failures >= state.settings.ip_max_failures_per_hour {
+        return Ok(Some(Refusal::IpBlocked));
+    }
+    Ok(None)
+}
+
+/// Counts a failure against the name and the IP; returns the name's failures and, if
+/// this failure locked it, until when.
+pub async fn failed(
+    state: &AppState,
+    username: &str,
+    client: &ClientInfo,
+) -> Result<(i32, Option<OffsetDateTime>), sqlx::Error> {
+    let now = state.clock.now();
+    rate_limits::hit(&state.pool, &ip_key(client), Duration::hours(1), now).await?;
+    let f = throttles::record_failure(&state.pool, username, now).await?;
+    let mut until = lock_period(f.total).map(|d| now + d);
+    if f.this_hour >= state.settings.max_failures_per_hour {
+        let hour_end = f.hour_start + Duration::hours(1);
+        until = Some(until.map_or(hour_end, |u| u.max(hour_end)));
+    }
+    if let Some(until) = until {
+        throttles::lock(&state.pool, username, until).await?;
+    }
+    Ok((f.total, until))
+}
+
+/// A successful sign-in: the name starts afresh.
+pub async fn succeeded(state: &AppState, username: &str) -> Result<(), sqlx::Error> {
+    throttles::clear(&state.pool, username).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_grows_with_failures() {
+        assert_eq!(lock_period(4), None);
+        assert_eq!(lock_period(5), Some(Duration::minutes(1)));
+        assert_eq!(lock_period(9), Some(Duration::minutes(1)));
+        assert_eq!(lock_period(10), Some(Duration::minutes(10)));
+        assert_eq!(lock_period(20), Some(Duration::hours(1)));
+        assert_eq!(lock_period(1000), Some(Duration::hours(1)));
+    }
+
+    #[test]
+    fn names_are_counted_the_way_usernames_are_compared() {
+        assert_eq!(normalise("  Alice "), "alice");
+        assert_eq!(normalise(&"x".repeat(100)).len(), 64);
+    }
+}
