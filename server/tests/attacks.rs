@@ -179,7 +179,8 @@ async fn attack_skipping_the_second_step_every_function_and_page_answers_signed_
             .get("location")
             .map(|v| v.to_str().unwrap().to_owned());
         assert!(
-            matches!(to.as_deref(), Some("/login") | Some("/account/security")),
+            to.as_deref()
+                .is_some_and(|t| t.starts_with("/login") || t == "/account/security"),
             "{page}: {to:?}"
         );
     }
@@ -679,4 +680,63 @@ async fn attack_csrf_foreign_origin_cannot_change_2fa_phone_or_password() {
         200,
         "the password is unchanged"
     );
+}
+
+// Open redirects (SECURITY.md 20): `next` after sign-in goes only to local paths.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attack_open_redirect_next_only_ever_leads_to_a_local_path() {
+    let app = common::spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    app.add_user_2fa("bob", PASSWORD, PHONE).await;
+    let form_login = |user: &'static str, next: &'static str| {
+        let app = &app;
+        async move {
+            let c = client();
+            let res = c
+                .post(app.url("/api/login"))
+                .header("accept", "text/html")
+                .form(&[("username", user), ("password", PASSWORD), ("next", next)])
+                .send()
+                .await
+                .unwrap();
+            let to = res
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (c, to)
+        }
+    };
+    for evil in [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+    ] {
+        let (_, to) = form_login("alice", evil).await;
+        assert_eq!(to.as_deref(), Some("/account/security"), "{evil:?}");
+    }
+    let (_, to) = form_login("alice", "/account/history").await;
+    assert_eq!(to.as_deref(), Some("/account/history"));
+
+    // The second step honours it the same way.
+    let (c, _) = form_login("bob", "//evil.example").await;
+    let code = app.latest_code(PHONE).await;
+    let res = c
+        .post(app.url("/api/verify-code"))
+        .header("accept", "text/html")
+        .form(&[("code", code.as_str()), ("next", "//evil.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/account/security");
+
+    // Signed-out visitors are sent to sign in with their page as `next`.
+    let res = client()
+        .get(app.url("/account/history"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/login?next=/account/history");
 }

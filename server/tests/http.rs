@@ -82,11 +82,13 @@ async fn signed_out_visitors_to_account_pages_are_sent_to_login() {
             .unwrap();
         let status = res.status().as_u16();
         let to = location(&res).map(str::to_owned);
-        // "/" sends to the Account area first, which sends to /login.
-        let expected = if path == "/" {
-            "/account/security"
-        } else {
-            "/login"
+        // "/" sends to the Account area first, which sends to /login; other pages ask
+        // to come back after signing in.
+        let expected = match path {
+            "/" => "/account/security",
+            "/account/security" => "/login",
+            "/account" => "/login?next=/account",
+            _ => "/login?next=/account/history",
         };
         assert_eq!((status, to.as_deref()), (302, Some(expected)), "{path}");
     }
@@ -282,7 +284,7 @@ async fn log_out_ends_the_session_on_the_server() {
         .send()
         .await
         .unwrap();
-    assert_eq!(location(&res), Some("/login"));
+    assert_eq!(location(&res), Some("/login?next=/account"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -307,7 +309,7 @@ async fn an_idle_session_expires_after_thirty_minutes() {
         .send()
         .await
         .unwrap();
-    assert_eq!(location(&res), Some("/login"));
+    assert_eq!(location(&res), Some("/login?next=/account"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -326,7 +328,7 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
         .send()
         .await
         .unwrap();
-    assert_eq!(location(&res), Some("/login"), "after 12h05m");
+    assert_eq!(location(&res), Some("/login?next=/account"), "after 12h05m");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

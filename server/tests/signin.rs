@@ -171,7 +171,8 @@ async fn pending_session_can_call_nothing_but_the_second_step() {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.headers().get("location").unwrap(), "/login", "{page}");
+        let to = res.headers().get("location").unwrap().to_str().unwrap();
+        assert!(to.starts_with("/login"), "{page}: {to}");
     }
     // The second step itself still works.
     let res = app.call(&c, "pending-signin", &[]).await;

@@ -9,6 +9,13 @@ use crate::error::AppError;
 /// Where a successful sign-in lands.
 pub const AFTER_SIGN_IN: &str = "/account/security";
 
+/// Where a sign-in lands: the `next` path it was sent from, if that is a local path,
+/// else the Security tab. Never another site.
+pub fn after_sign_in(next: Option<&str>) -> &str {
+    next.and_then(crate::domain::local_path)
+        .unwrap_or(AFTER_SIGN_IN)
+}
+
 /// A sign-in waiting for the texted code, as the second-step form shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingSignIn {
@@ -84,7 +91,11 @@ mod wire {
 /// Step 1: username and password. Signs in straight away when 2FA is off or this browser
 /// is a trusted device of the account; otherwise texts a code and starts a pending sign-in.
 #[server(endpoint = "login")]
-pub async fn login(username: String, password: Password) -> Result<LoginStep, AppError> {
+pub async fn login(
+    username: String,
+    password: Password,
+    next: Option<String>,
+) -> Result<LoginStep, AppError> {
     use crate::server::{respond, session, signin};
 
     let (state, parts) = wire::request_parts();
@@ -93,7 +104,7 @@ pub async fn login(username: String, password: Password) -> Result<LoginStep, Ap
         match signin::password_step(&req, &username, &password).await {
             Ok(signin::PasswordOutcome::SignedIn { cookie }) => {
                 session::send_cookie(cookie);
-                leptos_axum::redirect(AFTER_SIGN_IN);
+                leptos_axum::redirect(after_sign_in(next.as_deref()));
                 Ok(LoginStep::SignedIn)
             }
             Ok(signin::PasswordOutcome::CodeSent { cookie, pending }) => {
@@ -108,7 +119,11 @@ pub async fn login(username: String, password: Password) -> Result<LoginStep, Ap
 /// Step 2: the texted code (`123456`, `123 456` or `123-456`), and whether to trust this
 /// device for 30 days (the checkbox sends `on`).
 #[server(endpoint = "verify-code")]
-pub async fn verify_code(code: String, trust_device: Option<String>) -> Result<(), AppError> {
+pub async fn verify_code(
+    code: String,
+    trust_device: Option<String>,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::domain::{OtpCode, OtpCodeError, RecoveryToken};
     use crate::server::{respond, session, signin};
 
@@ -135,7 +150,7 @@ pub async fn verify_code(code: String, trust_device: Option<String>) -> Result<(
             if let Some(device) = accepted.device_cookie {
                 session::send_cookie(device);
             }
-            leptos_axum::redirect(AFTER_SIGN_IN);
+            leptos_axum::redirect(after_sign_in(next.as_deref()));
             Ok(())
         }
         .await,

@@ -7,6 +7,7 @@
 #[cfg(feature = "ssr")]
 mod countries;
 mod email;
+mod next;
 mod otp;
 mod password;
 mod phone;
@@ -14,6 +15,7 @@ mod recovery;
 mod username;
 
 pub use email::{EmailAddress, EmailError};
+pub use next::{encode_query_value, local_path};
 pub use otp::{OtpCode, OtpCodeError};
 pub use password::{
     NewPassword, Password, PasswordPolicyError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,

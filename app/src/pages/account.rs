@@ -47,7 +47,21 @@ pub fn AccountLayout() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match account.await {
-                            Err(AppError::Unauthorized) => Either::Left(view! { <Redirect path="/login"/> }),
+                            Err(AppError::Unauthorized) => {
+                                // Back here after signing in.
+                                let here = use_location();
+                                let search = here.search.get_untracked();
+                                let search = search.trim_start_matches('?');
+                                let mut path = here.pathname.get_untracked();
+                                if !search.is_empty() {
+                                    path = format!("{path}?{search}");
+                                }
+                                let to = match path.as_str() {
+                                    "/account/security" => "/login".to_owned(),
+                                    p => format!("/login?next={}", crate::domain::encode_query_value(p)),
+                                };
+                                Either::Left(view! { <Redirect path=to/> })
+                            }
                             Err(e) => Either::Right(Either::Left(view! {
                                 <p class="alert alert-error" role="alert">{e.to_string()}</p>
                             })),

@@ -4,6 +4,7 @@ use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{
     pending_signin, CancelSignin, Login, PendingSignIn, ResendCode, VerifyCode,
@@ -20,6 +21,8 @@ pub fn LoginPage() -> impl IntoView {
     let verify = ServerAction::<VerifyCode>::new();
     let resend = ServerAction::<ResendCode>::new();
     let cancel = ServerAction::<CancelSignin>::new();
+    // Where to go after signing in (checked on the server: local paths only).
+    let next = use_query_map().with_untracked(|q| q.get("next"));
     let pending = Resource::new(
         move || {
             (
@@ -39,12 +42,15 @@ pub fn LoginPage() -> impl IntoView {
                 <Brand/>
                 <h1>"Log in to your control panel"</h1>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match pending.await {
-                            Ok(Some(p)) => Either::Left(view! { <CodeStep pending=p verify resend cancel/> }),
-                            _ => Either::Right(view! { <PasswordStep login/> }),
-                        }
-                    })}
+                    {move || {
+                        let next = next.clone();
+                        Suspend::new(async move {
+                            match pending.await {
+                                Ok(Some(p)) => Either::Left(view! { <CodeStep pending=p verify resend cancel next/> }),
+                                _ => Either::Right(view! { <PasswordStep login next/> }),
+                            }
+                        })
+                    }}
                 </Transition>
                 <nav class="auth-links" aria-label="Account help">
                     <a href="/forgot-password">"Forgot Password?"</a>
@@ -62,12 +68,13 @@ fn error_of<T: Clone + Send + Sync + 'static>(
 }
 
 #[component]
-fn PasswordStep(login: ServerAction<Login>) -> impl IntoView {
+fn PasswordStep(login: ServerAction<Login>, next: Option<String>) -> impl IntoView {
     let pending = login.pending();
     let error = error_of(login.value());
     let show_password = RwSignal::new(false);
     view! {
         <ActionForm action=login attr:class="stack">
+            {next.map(|n| view! { <input type="hidden" name="next" value=n/> })}
             <div aria-live="assertive">
                 {move || error().map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
             </div>
@@ -103,6 +110,7 @@ fn CodeStep(
     verify: ServerAction<VerifyCode>,
     resend: ServerAction<ResendCode>,
     cancel: ServerAction<CancelSignin>,
+    next: Option<String>,
 ) -> impl IntoView {
     let verifying = verify.pending();
     let resending = resend.pending();
@@ -157,6 +165,7 @@ fn CodeStep(
         } else {
             Either::Right(view! {
                 <ActionForm action=verify attr:class="stack">
+                    {next.clone().map(|n| view! { <input type="hidden" name="next" value=n/> })}
                     <div aria-live="assertive">
                         {move || verify_error().map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
                     </div>
