@@ -109,6 +109,13 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         let err = match value {
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => Self::BadRequest(m),
+            // On the server these mean the request's body could not be read (invalid
+            // UTF-8, say): the client's fault. In the browser, the answer could not be.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Deserialization(m) => {
+                Self::BadRequest(m)
+            }
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => Self::Network,
             ServerFnErrorErr::Registration(_)
             | ServerFnErrorErr::UnsupportedRequestMethod(_)
