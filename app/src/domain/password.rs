@@ -105,6 +105,22 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        // Any Unicode is accepted, counted in characters, never truncated or altered.
+        #[test]
+        fn any_text_is_judged_by_its_length_only(s in "\\PC{0,300}") {
+            let chars = s.chars().count();
+            match NewPassword::parse(Password::new(s.clone())) {
+                Ok(p) => {
+                    proptest::prop_assert!((MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars));
+                    proptest::prop_assert_eq!(p.password().expose(), s.as_str());
+                }
+                Err(PasswordPolicyError::TooShort) => proptest::prop_assert!(chars < MIN_PASSWORD_CHARS),
+                Err(PasswordPolicyError::TooLong) => proptest::prop_assert!(chars > MAX_PASSWORD_CHARS),
+            }
+        }
+    }
+
     #[test]
     fn whitespace_is_kept_not_trimmed() {
         let p = Password::new("  spaced out  ");

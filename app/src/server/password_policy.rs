@@ -23,7 +23,7 @@ pub enum WeakPassword {
     Common,
     #[error("Don't use your username in your password.")]
     ContainsUsername,
-    #[error("Don't use one character over and over.")]
+    #[error("Don't repeat the same few characters over and over.")]
     Repetitive,
     #[error("The two passwords don't match.")]
     Mismatch,
@@ -44,10 +44,18 @@ pub fn check(
     if COMMON.contains(lower.as_str()) || (base.chars().count() >= 4 && COMMON.contains(base)) {
         return Err(WeakPassword::Common);
     }
-    let mut chars = lower.chars();
-    if let Some(first) = chars.next() {
-        if chars.all(|c| c == first) {
+    // A short unit repeated ("aaaaaaaaaaaa", "abcabcabcabc") or a common password said
+    // twice ("passwordpassword").
+    let chars: Vec<char> = lower.chars().collect();
+    if let Some(unit) = (1..=chars.len() / 2)
+        .find(|&p| chars.len() % p == 0 && chars.chunks(p).all(|c| c == &chars[..p]))
+    {
+        let unit_text: String = chars[..unit].iter().collect();
+        if unit <= 4 {
             return Err(WeakPassword::Repetitive);
+        }
+        if COMMON.contains(unit_text.as_str()) {
+            return Err(WeakPassword::Common);
         }
     }
     if !username.is_empty() && lower.contains(&username.to_lowercase()) {
@@ -109,12 +117,19 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn checking_any_text_never_panics(s in "\\PC{0,80}", name in "[a-z0-9._-]{0,32}") {
+            let _ = check(Password::new(s.clone()), &Password::new(s), &name);
+        }
+    }
+
     #[test]
     fn good_passphrases_pass_unchanged() {
         for p in [
             "correct horse battery staple",
             "Tr0ub4dor&3-but-longer",
-            "密码是一个很长的句子啊",
+            "密码是一个非常长的句子啊",
         ] {
             assert_eq!(try_new(p).unwrap().password().expose(), p);
         }
