@@ -23,7 +23,7 @@ test("the seed's steps 2–6: turn on Two Factor Authentication with a proven nu
   await mobile.fill('12');
   await page.getByLabel('Two Factor Authentication Enabled').check();
   await page.getByRole('button', { name: 'Update' }).click();
-  await expect(page.locator('#phone-error')).toHaveText("That isn't a valid number for its country.");
+  await expect(page.locator('#phone-error')).toHaveText('That number is too short for the United Kingdom.');
   await expect(page.getByTestId('tfa-state')).toHaveText('Off');
 
   await mobile.fill(user.phone);

@@ -146,3 +146,85 @@ async fn bad_input_a_huge_body_is_refused_with_413() {
         .unwrap();
     assert_eq!(res.status(), 413);
 }
+
+/// Attack 10: the expected headers, route by route.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_table_of_expected_headers_per_route() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let c = client();
+    app.login_form(&c, "alice", PASSWORD).await;
+    // (method, path, referrer-policy, content-security-policy is a page's nonce policy)
+    let table: &[(&str, &str, &str, bool)] = &[
+        ("GET", "/login", "strict-origin-when-cross-origin", true),
+        (
+            "GET",
+            "/forgot-password",
+            "strict-origin-when-cross-origin",
+            true,
+        ),
+        (
+            "GET",
+            "/forgot-username",
+            "strict-origin-when-cross-origin",
+            true,
+        ),
+        ("GET", "/reset-password?token=00", "no-referrer", true),
+        ("GET", "/account", "strict-origin-when-cross-origin", true),
+        (
+            "GET",
+            "/account/security",
+            "strict-origin-when-cross-origin",
+            true,
+        ),
+        (
+            "GET",
+            "/account/history",
+            "strict-origin-when-cross-origin",
+            true,
+        ),
+        ("GET", "/healthz", "strict-origin-when-cross-origin", false),
+        (
+            "GET",
+            "/dev/outbox",
+            "strict-origin-when-cross-origin",
+            false,
+        ),
+        (
+            "POST",
+            "/api/account",
+            "strict-origin-when-cross-origin",
+            false,
+        ),
+        ("POST", "/api/reset-link", "no-referrer", false),
+        (
+            "POST",
+            "/api/forgot-password",
+            "strict-origin-when-cross-origin",
+            false,
+        ),
+    ];
+    for (method, path, referrer, page) in table {
+        let request = match *method {
+            "GET" => c.get(app.url(path)),
+            _ => c
+                .post(app.url(path))
+                .header("accept", "application/json")
+                .form(&[("token", "00"), ("login", "x")]),
+        };
+        let res = request.send().await.unwrap();
+        let row = format!("{method} {path}");
+        assert_eq!(header(&res, "cache-control"), "no-store", "{row}");
+        assert_eq!(header(&res, "x-content-type-options"), "nosniff", "{row}");
+        assert_eq!(header(&res, "x-frame-options"), "DENY", "{row}");
+        assert_eq!(header(&res, "referrer-policy"), *referrer, "{row}");
+        let csp = header(&res, "content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'"), "{row}: {csp}");
+        assert_eq!(csp.contains("'nonce-"), *page, "{row}: {csp}");
+        assert!(res.headers().get("server").is_none(), "{row}");
+        assert!(
+            res.headers().get("strict-transport-security").is_none(),
+            "{row}"
+        );
+    }
+}
