@@ -82,7 +82,8 @@ test('log out ends the session', async ({ page }) => {
 
 test('signed-out visitors to Account pages land on the sign-in page', async ({ page }) => {
   await page.goto('/account/history');
-  await expect(page).toHaveURL(/\/login$/);
+  // …and come back to the page they asked for after signing in.
+  await expect(page).toHaveURL(/\/login\?next=\/account\/history$/);
   await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
 });
 

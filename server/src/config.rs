@@ -75,6 +75,8 @@ pub enum SmsProvider {
 pub enum ConfigError {
     #[error("GATEHOUSE_SMS_PROVIDER=twilio needs {0}")]
     MissingTwilio(&'static str),
+    #[error("GATEHOUSE_SECRET_KEY must be 64 hex digits (32 random bytes)")]
+    BadSecretKey,
 }
 
 /// Settings from the environment (each also a flag).
@@ -282,6 +284,17 @@ pub struct Config {
     )]
     pub sms_per_ip_per_day: i32,
 
+    /// 64 hex digits (32 random bytes, e.g. `openssl rand -hex 32`) that seal the
+    /// authenticator apps' secrets at rest. Required for the authenticator app in
+    /// production; dev uses a fixed development key.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub secret_key: Option<String>,
+
     /// Largest database pool per instance.
     #[arg(
         long,
@@ -351,6 +364,14 @@ impl Config {
         };
         settings.require_two_factor = self.require_2fa;
         settings.sms_countries = self.sms_countries.clone();
+        settings.secret_key = match (&self.secret_key, environment) {
+            (Some(hex), _) => Some(
+                app::server::secret_box::SecretKey::from_hex(hex)
+                    .map_err(|_| ConfigError::BadSecretKey)?,
+            ),
+            (None, Environment::Dev) => Some(app::server::secret_box::SecretKey::development()),
+            (None, Environment::Production) => None,
+        };
         settings.sms_per_number_per_day = self.sms_per_number_per_day;
         settings.sms_per_account_per_day = self.sms_per_account_per_day;
         settings.sms_per_ip_per_day = self.sms_per_ip_per_day;

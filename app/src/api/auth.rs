@@ -27,6 +27,10 @@ pub struct PendingSignIn {
     pub attempts_left: u32,
     /// Why no code was texted, when none could be (the recovery token still works).
     pub sms_refused: Option<String>,
+    /// The authenticator app's code is asked for; nothing has been texted.
+    pub app: bool,
+    /// "Text me a code instead" is offered.
+    pub can_text: bool,
 }
 
 /// What the password step led to.
@@ -65,6 +69,8 @@ mod wire {
             resend_in_seconds: p.resend_in_seconds,
             attempts_left: p.attempts_left,
             sms_refused: p.sms_refused.map(|r| r.message().to_owned()),
+            app: p.app,
+            can_text: p.can_text,
         }
     }
 

@@ -106,6 +106,7 @@ fn factor_label(stored: &str) -> &'static str {
         "trusted_device" => "Trusted device",
         "recovery_token" => "Recovery token",
         "email_link" => "Email link",
+        "authenticator_app" => "Authenticator app",
         _ => "Unknown",
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod authenticator;
 pub mod devices;
 pub mod history;
 pub mod recover;

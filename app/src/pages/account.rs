@@ -8,6 +8,9 @@ use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::account::{account_summary, AccountView};
+use crate::api::authenticator::{
+    authenticator_status, ConfirmAuthenticator, RemoveAuthenticator, SetupAuthenticator,
+};
 use crate::api::devices::{trusted_devices, RevokeAllDevices, RevokeDevice};
 use crate::api::history::{login_history, AttemptKind, HistoryPage};
 use crate::api::recover::ChangePassword;
@@ -140,9 +143,111 @@ pub fn SecurityTab() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <AuthenticatorCard/>
         <RecoveryTokenCard/>
         <ChangePasswordCard/>
         <TrustedDevices/>
+    }
+}
+
+/// The authenticator app: Set up (QR code and typed secret, then "Code from the app"),
+/// or Remove. Both need a recent password.
+#[component]
+fn AuthenticatorCard() -> impl IntoView {
+    let setup = ServerAction::<SetupAuthenticator>::new();
+    let confirm = ServerAction::<ConfirmAuthenticator>::new();
+    let remove = ServerAction::<RemoveAuthenticator>::new();
+    let sudo = ServerAction::<ConfirmPassword>::new();
+    let status = Resource::new(
+        move || (confirm.version().get(), remove.version().get()),
+        |_| authenticator_status(),
+    );
+    let confirmed = move || matches!(confirm.value().get(), Some(Ok(())));
+    let showing = move || {
+        setup
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .filter(|_| !confirmed())
+    };
+    let needs_sudo = move || {
+        let asked = setup.value().get().and_then(Result::err) == Some(AppError::SudoRequired)
+            || remove.value().get().and_then(Result::err) == Some(AppError::SudoRequired);
+        asked && !matches!(sudo.value().get(), Some(Ok(())))
+    };
+    let code_error = move || {
+        confirm
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.for_field("app_code").unwrap_or_else(|| e.to_string()))
+    };
+    let setup_error = move || {
+        setup
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| *e != AppError::SudoRequired)
+            .map(|e| e.for_field("app_code").unwrap_or_else(|| e.to_string()))
+    };
+    view! {
+        <section class="card" aria-labelledby="app-title">
+            <h2 id="app-title">"Authenticator app"</h2>
+            <p class="muted">
+                "Safer than texts: an app such as Google Authenticator, Microsoft Authenticator or 1Password "
+                "shows a new 6-digit code every 30 seconds. Sign-in asks for it first; texts stay available."
+            </p>
+            {move || confirmed().then(|| view! {
+                <p class="alert alert-ok" role="status">"Your authenticator app is set up. Sign-in will ask for its code."</p>
+            })}
+            {move || setup_error().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let s = status.await.ok()?;
+                    Some(match s.added_at {
+                        Some(at) => view! {
+                            <p data-testid="app-state">"On — added " <LocalTime iso=at date_only=true/> "."</p>
+                            <ActionForm action=remove>
+                                <button type="submit" class="btn btn-quiet">"Remove"</button>
+                            </ActionForm>
+                        }.into_any(),
+                        None => view! {
+                            <p data-testid="app-state">"Not set up."</p>
+                            <ActionForm action=setup>
+                                <button type="submit" class="btn btn-primary needs-js">"Set up"</button>
+                            </ActionForm>
+                        }.into_any(),
+                    })
+                })}
+            </Transition>
+            <Show when=needs_sudo>
+                <ActionForm action=sudo attr:class="stack sudo">
+                    <p class="alert alert-error" role="alert">{AppError::SudoRequired.to_string()}</p>
+                    <div class="field">
+                        <label for="app-sudo-password">"Password"</label>
+                        <input id="app-sudo-password" name="password" type="password" autocomplete="current-password" required/>
+                    </div>
+                    <button type="submit" class="btn btn-quiet">"Confirm password"</button>
+                </ActionForm>
+            </Show>
+            {move || showing().map(|s| view! {
+                <div class="app-setup stack" data-testid="app-setup">
+                    <p>"Scan this QR code with your authenticator app:"</p>
+                    <div class="qr" inner_html=s.qr_svg></div>
+                    <p>"Or type this key into the app:"</p>
+                    <p class="recovery-token" data-testid="app-secret">{s.secret_text}</p>
+                    <ActionForm action=confirm attr:class="stack">
+                        <div class="field">
+                            <label for="app-code">"Code from the app"</label>
+                            <input id="app-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                                maxlength="12" placeholder="123 456" required aria-describedby="app-code-error"/>
+                            <p id="app-code-error" class="field-error" aria-live="polite">{code_error}</p>
+                        </div>
+                        <button type="submit" class="btn btn-primary">"Confirm"</button>
+                    </ActionForm>
+                </div>
+            })}
+        </section>
     }
 }
 
@@ -338,6 +443,7 @@ fn TwoFactorForm(
 ) -> impl IntoView {
     let state = match (settings.enabled, &settings.phone_masked) {
         (true, Some(phone)) => format!("On — codes go to {phone}"),
+        (true, None) => "On — authenticator app".to_owned(),
         _ => "Off".to_owned(),
     };
     let update_error = move || update.value().get().and_then(Result::err);

@@ -1,6 +1,6 @@
 //! `/login`: the seed's sign-in form, in two steps.
 
-use leptos::either::Either;
+use leptos::either::{Either, EitherOf3};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -147,12 +147,19 @@ fn CodeStep(
     });
 
     let sms_refused = pending.sms_refused.clone();
+    let app = pending.app;
+    let can_text = pending.can_text;
     view! {
-        {match sms_refused {
-            Some(why) => Either::Left(view! {
+        {match (app, sms_refused) {
+            (true, _) => EitherOf3::A(view! {
+                <p class="code-sent" data-testid="code-app">
+                    "Enter the 6-digit code from your authenticator app."
+                </p>
+            }),
+            (false, Some(why)) => EitherOf3::B(view! {
                 <p class="alert alert-error" role="alert" data-testid="sms-refused">{why}</p>
             }),
-            None => Either::Right(view! {
+            (false, None) => EitherOf3::C(view! {
                 <p class="code-sent" data-testid="code-sent">
                     "We sent a code to " <strong>{pending.masked_phone.clone()}</strong> "."
                 </p>
@@ -175,8 +182,11 @@ fn CodeStep(
                             <details class="help">
                                 <summary aria-label="What is the Authentication Token?">"?"</summary>
                                 <p>
-                                    "The 6-digit passcode we just texted to your mobile phone. "
-                                    "It works once and expires after 10 minutes. "
+                                    {if app {
+                                        "The 6-digit code your authenticator app shows for this account. It changes every 30 seconds. "
+                                    } else {
+                                        "The 6-digit passcode we just texted to your mobile phone. It works once and expires after 10 minutes. "
+                                    }}
                                     "Lost your phone? Enter your recovery token here instead."
                                 </p>
                             </details>
@@ -189,7 +199,11 @@ fn CodeStep(
                             required autofocus node_ref=code_input/>
                         <button type="button" class="btn-link needs-js small"
                             on:click=move |_| use_token.update(|t| *t = !*t)>
-                            {move || if use_token.get() { "Use the texted code" } else { "Lost your phone? Use your recovery token" }}
+                            {move || match (use_token.get(), app) {
+                                (true, true) => "Use the code from your app",
+                                (true, false) => "Use the texted code",
+                                (false, _) => "Lost your phone? Use your recovery token",
+                            }}
                         </button>
                     </div>
                     <label class="checkbox">
@@ -208,7 +222,14 @@ fn CodeStep(
             {move || resent().then(|| view! { <p class="alert alert-ok">"We sent you a new code."</p> })}
         </div>
         <div class="code-actions">
-            {(!over).then(|| view! {
+            {(!over && app && can_text).then(|| view! {
+                <ActionForm action=resend>
+                    <button type="submit" class="btn btn-quiet" data-testid="text-instead" disabled=resending>
+                        "Text me a code instead"
+                    </button>
+                </ActionForm>
+            })}
+            {(!over && !app).then(|| view! {
                 <ActionForm action=resend>
                     <button type="submit" class="btn btn-quiet" data-testid="resend"
                         disabled=move || resending.get() || (hydrated.get() && remaining.get() > 0)>

@@ -5,6 +5,7 @@
 //! tested without HTTP.
 
 pub mod accounts;
+pub mod authenticator;
 pub mod client;
 pub mod clock;
 pub mod csp;
@@ -18,6 +19,7 @@ pub mod password_policy;
 pub mod recover;
 pub mod recovery;
 pub mod respond;
+pub mod secret_box;
 pub mod security;
 pub mod session;
 pub mod settings;
@@ -26,6 +28,7 @@ pub mod sms;
 pub mod sms_guard;
 pub mod state;
 pub mod throttle;
+pub mod totp;
 
 pub use clock::Clock;
 pub use settings::{Environment, Settings};

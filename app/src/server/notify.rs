@@ -57,6 +57,8 @@ pub enum Notice {
     NewDeviceSignIn,
     PasswordChanged,
     PasswordReset,
+    AuthenticatorAdded,
+    AuthenticatorRemoved,
     /// Several wrong codes or tokens after a correct password.
     SecondFactorFailures {
         failures: u32,
@@ -75,6 +77,8 @@ impl Notice {
             Self::NewDeviceSignIn => "New sign-in to your account",
             Self::PasswordChanged => "Your password was changed",
             Self::PasswordReset => "Your password was reset",
+            Self::AuthenticatorAdded => "An authenticator app was added",
+            Self::AuthenticatorRemoved => "Your authenticator app was removed",
             Self::SecondFactorFailures { .. } => "Failed attempts to sign in to your account",
         }
     }
@@ -113,6 +117,12 @@ impl Notice {
             Self::PasswordReset => "Your password was reset with a link sent to this address. \
                 Every session was signed out and trusted devices were forgotten."
                 .to_owned(),
+            Self::AuthenticatorAdded => "An authenticator app was set up for your account. \
+                Sign-in now asks for its code."
+                .to_owned(),
+            Self::AuthenticatorRemoved => {
+                "The authenticator app was removed from your account.".to_owned()
+            }
             Self::SecondFactorFailures { failures } => format!(
                 "Someone entered your password correctly and then {failures} wrong codes. \
                  If it was not you, change your password now."

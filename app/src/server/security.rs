@@ -119,6 +119,8 @@ pub async fn request_update(
             let mut tx = state.pool.begin().await?;
             users::disable_two_factor(&mut tx, user.user_id).await?;
             devices::revoke_all(&mut *tx, user.user_id).await?;
+            // Off means off: the authenticator app goes too.
+            super::db::authenticator::remove(&mut tx, user.user_id).await?;
             tx.commit().await?;
             notify::notify(
                 state,

@@ -86,6 +86,9 @@ pub struct Settings {
     pub sms_per_number_per_day: i32,
     pub sms_per_account_per_day: i32,
     pub sms_per_ip_per_day: i32,
+    /// Seals the authenticator apps' secrets at rest (`GATEHOUSE_SECRET_KEY`); without it
+    /// the app cannot be set up.
+    pub secret_key: Option<super::secret_box::SecretKey>,
     /// Country for numbers typed without `+` and a country code.
     pub default_region: Option<phonenumber::country::Id>,
 }
@@ -119,6 +122,7 @@ impl Settings {
             max_failures_per_hour: 100,
             ip_max_failures_per_hour: 100,
             sms_countries: Vec::new(),
+            secret_key: Some(super::secret_box::SecretKey::development()),
             sms_per_number_per_day: 10,
             sms_per_account_per_day: 20,
             sms_per_ip_per_day: 50,

@@ -8,7 +8,7 @@ use super::client::ClientInfo;
 use super::db::challenges::{self, IssuedCode};
 use super::db::history::{self, Attempt, Factor, Outcome};
 use super::db::sessions::Stage;
-use super::db::{devices, throttles, users};
+use super::db::{authenticator, devices, throttles, users};
 use super::notify::{self, Notice, Origin};
 use super::password::{HashError, Verification};
 use super::session::{self, CookieKind, PendingSession, SecretToken};
@@ -32,6 +32,10 @@ pub struct Pending {
     pub attempts_left: u32,
     /// No code could be texted (daily limit or country); the recovery token still works.
     pub sms_refused: Option<SmsRefusal>,
+    /// The authenticator app is asked for (nothing has been texted yet).
+    pub app: bool,
+    /// "Text me a code instead" is possible (the account has a phone).
+    pub can_text: bool,
 }
 
 /// The result of the password step.
@@ -213,14 +217,12 @@ pub async fn password_step(
     }
 
     let now = req.now();
-    let phone = match (account.two_factor_enabled, account.phone) {
-        (true, Some(phone)) => phone,
-        _ => {
-            let cookie = start_full_session(req, account.id, now).await?;
-            req.signed_in(account.id, &typed, Factor::Password).await;
-            return Ok(PasswordOutcome::SignedIn { cookie });
-        }
-    };
+    let second_factor = account.two_factor_enabled && (account.phone.is_some() || account.has_app);
+    if !second_factor {
+        let cookie = start_full_session(req, account.id, now).await?;
+        req.signed_in(account.id, &typed, Factor::Password).await;
+        return Ok(PasswordOutcome::SignedIn { cookie });
+    }
     if let Some(device) =
         session::token_from_headers(&state.settings, CookieKind::TrustedDevice, req.headers)
     {
@@ -250,8 +252,34 @@ pub async fn password_step(
         now,
     )
     .await?;
-    challenges::insert(&mut tx, &token.hash(), account.id, &issued, now).await?;
+    // With an authenticator app nothing is texted unless asked ("Text me a code instead").
+    let text_now = !account.has_app;
+    challenges::insert(&mut tx, &token.hash(), account.id, &issued, now, text_now).await?;
     tx.commit().await?;
+    let masked_phone = account
+        .phone
+        .clone()
+        .map(|p| PhoneNumber::from_trusted_e164(p).masked())
+        .unwrap_or_default();
+    if !text_now {
+        req.record(
+            Some(account.id),
+            &typed,
+            Outcome::CodeSent,
+            Factor::Password,
+        )
+        .await;
+        let pending = Pending {
+            masked_phone,
+            resend_in_seconds: 0,
+            attempts_left: state.settings.max_code_attempts as u32,
+            sms_refused: None,
+            app: true,
+            can_text: account.phone.is_some(),
+        };
+        return Ok(PasswordOutcome::CodeSent { cookie, pending });
+    }
+    let phone = account.phone.clone().unwrap_or_default();
 
     let mut sms_refused = None;
     match send_code(req, account.id, &phone, &code.digits).await {
@@ -273,10 +301,12 @@ pub async fn password_step(
     )
     .await;
     let pending = Pending {
-        masked_phone: PhoneNumber::from_trusted_e164(phone).masked(),
+        masked_phone,
         resend_in_seconds: state.settings.resend_cooldown.whole_seconds() as u32,
         attempts_left: state.settings.max_code_attempts as u32,
         sms_refused,
+        app: false,
+        can_text: true,
     };
     Ok(PasswordOutcome::CodeSent { cookie, pending })
 }
@@ -345,6 +375,8 @@ fn describe(state: &AppState, c: &challenges::Challenge, now: OffsetDateTime) ->
         resend_in_seconds: seconds_until(now, ready_at),
         attempts_left: (state.settings.max_code_attempts - c.failed_attempts).max(0) as u32,
         sms_refused: None,
+        app: c.has_app && c.sends == 0,
+        can_text: c.phone.is_some(),
     }
 }
 
@@ -431,7 +463,9 @@ async fn wrong_guess(
 }
 
 /// The second step: checks the code, and on success replaces the pending session with a
-/// full one (a new id) and, if asked, trusts this device.
+/// The second step: the authenticator app's code when the account has one, else (or
+/// after "Text me a code instead") the texted code. On success the pending session is
+/// replaced with a full one (a new id) and, if asked, this device is trusted.
 pub async fn verify_code(
     req: &Request<'_>,
     code: &OtpCode,
@@ -439,10 +473,48 @@ pub async fn verify_code(
 ) -> Result<CodeAccepted, SignInError> {
     let state = req.state;
     let settings = &state.settings;
+    let first_factor = |c: &challenges::Challenge| {
+        if c.has_app {
+            Factor::AuthenticatorApp
+        } else {
+            Factor::SmsCode
+        }
+    };
     let (pending, challenge) = open_second_step(req, Factor::SmsCode).await?;
     let now = req.now();
     let user = Some(challenge.user_id);
     let name = challenge.username.clone();
+
+    if challenge.has_app {
+        if let Some(step) = app_step(state, challenge.user_id, code, now).await? {
+            let mut tx = state.pool.begin().await?;
+            // One statement each: the step is used once, the challenge ends once.
+            if authenticator::use_step(&mut tx, challenge.user_id, step).await? {
+                if challenges::finish(&mut tx, &pending.id_hash, now)
+                    .await?
+                    .is_none()
+                {
+                    return Err(SignInError::NoPendingSignIn);
+                }
+                return complete(
+                    req,
+                    tx,
+                    &pending,
+                    challenge.user_id,
+                    &name,
+                    trust_device,
+                    Factor::AuthenticatorApp,
+                )
+                .await;
+            }
+            // A replayed code (its step, or a later one, was used already).
+        }
+        if challenge.sends == 0 {
+            let factor = first_factor(&challenge);
+            return Err(wrong_guess(req, &pending.id_hash, user, &name, factor).await?);
+        }
+    }
+
     if now >= challenge.code_expires_at {
         req.record(user, &name, Outcome::ExpiredCode, Factor::SmsCode)
             .await;
@@ -471,6 +543,52 @@ pub async fn verify_code(
         // Another request used it first, or it was replaced or exhausted meanwhile.
         return Err(SignInError::NoPendingSignIn);
     };
+    complete(
+        req,
+        tx,
+        &pending,
+        user_id,
+        &name,
+        trust_device,
+        Factor::SmsCode,
+    )
+    .await
+}
+
+/// The step of the account's app that `code` belongs to, if it is current (±1 step).
+async fn app_step(
+    state: &AppState,
+    user_id: i64,
+    code: &OtpCode,
+    now: OffsetDateTime,
+) -> Result<Option<i64>, SignInError> {
+    let secret = match super::authenticator::confirmed_secret(state, user_id).await {
+        Ok(Some(secret)) => secret,
+        Ok(None) => return Ok(None),
+        Err(super::authenticator::AuthenticatorError::Database(e)) => return Err(e.into()),
+        Err(e) => {
+            // A missing or wrong GATEHOUSE_SECRET_KEY: the app cannot answer; SMS still can.
+            tracing::error!(error = %e, "opening an authenticator secret");
+            return Ok(None);
+        }
+    };
+    Ok(super::totp::matching_step(&secret, code.as_str(), now))
+}
+
+/// Ends a pending sign-in whose second step succeeded inside `tx`: the pending session
+/// is replaced by a full one, the device trusted if asked, the sign-in recorded.
+async fn complete(
+    req: &Request<'_>,
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    pending: &PendingSession,
+    user_id: i64,
+    name: &str,
+    trust_device: bool,
+    factor: Factor,
+) -> Result<CodeAccepted, SignInError> {
+    let state = req.state;
+    let settings = &state.settings;
+    let now = req.now();
     super::db::sessions::delete(&mut tx, &pending.id_hash).await?;
     let (_, session_cookie) = session::begin(
         &mut tx,
@@ -505,7 +623,7 @@ pub async fn verify_code(
     } else {
         None
     };
-    req.signed_in(user_id, &name, Factor::SmsCode).await;
+    req.signed_in(user_id, name, factor).await;
     Ok(CodeAccepted {
         session_cookie,
         device_cookie,

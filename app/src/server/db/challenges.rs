@@ -23,6 +23,8 @@ pub struct Challenge {
     /// The account's username and current phone, where codes go.
     pub username: String,
     pub phone: Option<String>,
+    /// The account has a confirmed authenticator app.
+    pub has_app: bool,
 }
 
 /// Creates the challenge of a new pending session.
@@ -32,16 +34,26 @@ pub async fn insert(
     user_id: i64,
     code: &IssuedCode<'_>,
     now: OffsetDateTime,
+    texted: bool,
 ) -> Result<(), sqlx::Error> {
+    // Not texted (the account has an authenticator app): no send counted, and "Text me a
+    // code instead" is open at once.
+    let (sends, last_sent_at) = if texted {
+        (1, now)
+    } else {
+        (0, OffsetDateTime::UNIX_EPOCH)
+    };
     sqlx::query!(
-        "INSERT INTO signin_challenges (session_hash, user_id, code_salt, code_hash, code_expires_at, last_sent_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO signin_challenges
+             (session_hash, user_id, code_salt, code_hash, code_expires_at, last_sent_at, sends)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         session_hash,
         user_id,
         code.salt,
         code.hash,
         code.expires_at,
-        now,
+        last_sent_at,
+        sends,
     )
     .execute(conn)
     .await?;
@@ -52,9 +64,11 @@ pub async fn insert(
 pub async fn find(pool: &PgPool, session_hash: &[u8]) -> Result<Option<Challenge>, sqlx::Error> {
     sqlx::query_as!(
         Challenge,
-        "SELECT c.user_id, c.code_salt, c.code_hash, c.code_expires_at, c.failed_attempts, c.sends,
-                c.last_sent_at, c.consumed_at, u.username, u.phone_e164 AS phone
-         FROM signin_challenges c JOIN users u ON u.id = c.user_id WHERE c.session_hash = $1",
+        r#"SELECT c.user_id, c.code_salt, c.code_hash, c.code_expires_at, c.failed_attempts, c.sends,
+                c.last_sent_at, c.consumed_at, u.username, u.phone_e164 AS phone,
+                EXISTS (SELECT 1 FROM authenticator_apps a
+                        WHERE a.user_id = c.user_id AND a.confirmed_at IS NOT NULL) AS "has_app!"
+         FROM signin_challenges c JOIN users u ON u.id = c.user_id WHERE c.session_hash = $1"#,
         session_hash
     )
     .fetch_optional(pool)
@@ -123,6 +137,24 @@ pub async fn consume(
         code_hash,
         now,
         max_attempts,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Ends the challenge without its texted code (the authenticator app answered instead):
+/// one statement, so of concurrent finishes exactly one gets the account back.
+pub async fn finish(
+    conn: &mut PgConnection,
+    session_hash: &[u8],
+    now: OffsetDateTime,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE signin_challenges SET consumed_at = $2
+         WHERE session_hash = $1 AND consumed_at IS NULL
+         RETURNING user_id",
+        session_hash,
+        now,
     )
     .fetch_optional(conn)
     .await

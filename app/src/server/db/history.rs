@@ -43,6 +43,7 @@ pub enum Factor {
     RecoveryToken,
     /// A password reset link from an email.
     EmailLink,
+    AuthenticatorApp,
 }
 
 impl Factor {
@@ -54,6 +55,7 @@ impl Factor {
             Self::TrustedDevice => "trusted_device",
             Self::RecoveryToken => "recovery_token",
             Self::EmailLink => "email_link",
+            Self::AuthenticatorApp => "authenticator_app",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! All SQL, one module per concept. Queries are compile-checked (`query!`) against the
 //! migrations; the offline data in `.sqlx/` lets builds run without a database.
 
+pub mod authenticator;
 pub mod challenges;
 pub mod devices;
 pub mod history;

@@ -30,6 +30,8 @@ pub struct Credentials {
     /// Where codes go when two-factor authentication is on.
     pub phone: Option<String>,
     pub two_factor_enabled: bool,
+    /// A confirmed authenticator app answers the second step.
+    pub has_app: bool,
 }
 
 /// An account as its owner sees it.
@@ -95,7 +97,10 @@ pub async fn credentials(
 ) -> Result<Option<Credentials>, sqlx::Error> {
     sqlx::query_as!(
         Credentials,
-        "SELECT id, password_hash, phone_e164 AS phone, two_factor_enabled FROM users WHERE username = $1",
+        r#"SELECT id, password_hash, phone_e164 AS phone, two_factor_enabled,
+                  EXISTS (SELECT 1 FROM authenticator_apps a
+                          WHERE a.user_id = users.id AND a.confirmed_at IS NOT NULL) AS "has_app!"
+           FROM users WHERE username = $1"#,
         username.as_str()
     )
     .fetch_optional(pool)
@@ -208,6 +213,17 @@ pub async fn replace_password(
         "UPDATE users SET password_hash = $2 WHERE id = $1",
         id,
         password_hash
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Turns two-factor authentication on (a factor has just been proven).
+pub async fn enable_two_factor(conn: &mut sqlx::PgConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET two_factor_enabled = TRUE WHERE id = $1",
+        id
     )
     .execute(conn)
     .await?;

@@ -1,0 +1,143 @@
+//! Account › Security › Authenticator app (SECURITY.md 9): set up with a QR code or the
+//! typed secret, confirmed with a first code before it is saved, removed in sudo mode.
+
+use super::client::ClientInfo;
+use super::db::{authenticator, devices, users};
+use super::notify::{self, Notice, Origin};
+use super::secret_box::{SecretBoxError, SecretKey};
+use super::security::in_sudo_mode;
+use super::session::CurrentUser;
+use super::{totp, AppState};
+use crate::domain::OtpCode;
+
+/// What the customer needs to add the account to an app.
+pub struct Setup {
+    /// The secret in base32, grouped for typing.
+    pub secret_text: String,
+    pub otpauth_uri: String,
+    pub qr_svg: String,
+}
+
+/// Why an authenticator step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthenticatorError {
+    #[error("a recent password is needed")]
+    SudoRequired,
+    #[error("no GATEHOUSE_SECRET_KEY is configured")]
+    NoKey,
+    #[error("an authenticator app is already set up")]
+    AlreadySetUp,
+    #[error("no set-up is waiting for a code")]
+    NothingToConfirm,
+    #[error("wrong code")]
+    WrongCode,
+    #[error(transparent)]
+    Sealed(#[from] SecretBoxError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+fn key(state: &AppState) -> Result<&SecretKey, AuthenticatorError> {
+    state
+        .settings
+        .secret_key
+        .as_ref()
+        .ok_or(AuthenticatorError::NoKey)
+}
+
+/// The account's confirmed app's secret, opened, if it has one.
+pub async fn confirmed_secret(
+    state: &AppState,
+    user_id: i64,
+) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, AuthenticatorError> {
+    let Some(app) = authenticator::find(&state.pool, user_id).await? else {
+        return Ok(None);
+    };
+    if app.confirmed_at.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(
+        key(state)?.open(&app.secret_nonce, &app.secret_sealed)?,
+    ))
+}
+
+/// Set up: a fresh 160-bit secret, stored sealed and unconfirmed. Needs sudo mode.
+pub async fn begin_setup(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Setup, AuthenticatorError> {
+    let now = state.clock.now();
+    if !in_sudo_mode(user, now) {
+        return Err(AuthenticatorError::SudoRequired);
+    }
+    let key = key(state)?;
+    let username = users::profile(&state.pool, user.user_id)
+        .await?
+        .map(|p| p.username)
+        .unwrap_or_default();
+    let secret = zeroize::Zeroizing::new(totp::new_secret());
+    let (nonce, sealed) = key.seal(&*secret);
+    if !authenticator::start(&state.pool, user.user_id, &nonce, &sealed, now).await? {
+        return Err(AuthenticatorError::AlreadySetUp);
+    }
+    let issuer = &state.settings.brand;
+    let otpauth_uri = totp::otpauth_uri(&*secret, &username, issuer).unwrap_or_default();
+    Ok(Setup {
+        secret_text: totp::grouped_base32(&*secret),
+        qr_svg: totp::qr_svg(&otpauth_uri).unwrap_or_default(),
+        otpauth_uri,
+    })
+}
+
+/// "Code from the app": only a current code saves the app and turns 2FA on.
+pub async fn confirm_setup(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &ClientInfo,
+    code: &OtpCode,
+) -> Result<(), AuthenticatorError> {
+    let now = state.clock.now();
+    let app = authenticator::find(&state.pool, user.user_id)
+        .await?
+        .filter(|a| a.confirmed_at.is_none())
+        .ok_or(AuthenticatorError::NothingToConfirm)?;
+    let secret = key(state)?.open(&app.secret_nonce, &app.secret_sealed)?;
+    let step =
+        totp::matching_step(&secret, code.as_str(), now).ok_or(AuthenticatorError::WrongCode)?;
+    let mut tx = state.pool.begin().await?;
+    if !authenticator::confirm(&mut tx, user.user_id, step, now).await? {
+        return Err(AuthenticatorError::NothingToConfirm);
+    }
+    users::enable_two_factor(&mut tx, user.user_id).await?;
+    tx.commit().await?;
+    let origin = Origin::of(client, now);
+    notify::notify(state, user.user_id, Notice::AuthenticatorAdded, origin).await;
+    Ok(())
+}
+
+/// Remove: needs sudo mode. Without a phone either, 2FA goes off and trusted devices go.
+pub async fn remove(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &ClientInfo,
+) -> Result<(), AuthenticatorError> {
+    let now = state.clock.now();
+    if !in_sudo_mode(user, now) {
+        return Err(AuthenticatorError::SudoRequired);
+    }
+    let has_phone = users::profile(&state.pool, user.user_id)
+        .await?
+        .is_some_and(|p| p.phone.is_some());
+    let mut tx = state.pool.begin().await?;
+    let removed = authenticator::remove(&mut tx, user.user_id).await?;
+    if !has_phone {
+        users::disable_two_factor(&mut tx, user.user_id).await?;
+        devices::revoke_all(&mut *tx, user.user_id).await?;
+    }
+    tx.commit().await?;
+    if removed {
+        let origin = Origin::of(client, now);
+        notify::notify(state, user.user_id, Notice::AuthenticatorRemoved, origin).await;
+    }
+    Ok(())
+}

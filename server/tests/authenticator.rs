@@ -1,0 +1,265 @@
+//! The authenticator app (SECURITY.md 9, issue #7): set up in sudo mode, saved only once
+//! a code from the app confirms it, its secret sealed at rest, and at sign-in RFC 6238
+//! codes with ±1 step of drift, each step used once, "Text me a code instead" beside it.
+
+mod common;
+
+use app::server::totp;
+use common::{client, TestApp};
+use time::Duration;
+
+const PASSWORD: &str = "a perfectly fine passphrase";
+const PHONE: &str = "+447400123456";
+
+/// The code the app shows `steps` steps from the app's clock now.
+fn code(app: &TestApp, secret: &[u8], steps: i64) -> String {
+    totp::code_for_step(secret, totp::step_at(app.clock().now()) + steps).unwrap()
+}
+
+/// Sets up and confirms the app for the signed-in client; returns the secret.
+async fn set_up(app: &TestApp, c: &reqwest::Client) -> Vec<u8> {
+    let res = app.call(c, "setup-authenticator", &[]).await;
+    assert_eq!(res.status(), 200);
+    let setup: serde_json::Value = res.json().await.unwrap();
+    let secret = totp::secret_from_text(setup["secret_text"].as_str().unwrap()).unwrap();
+    let res = app
+        .call(
+            c,
+            "confirm-authenticator",
+            &[("code", &code(app, &secret, 0))],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    secret
+}
+
+/// Password step on a new client; returns it and the step's answer.
+async fn password_step(app: &TestApp) -> (reqwest::Client, serde_json::Value) {
+    let c = client();
+    let res = app.login_fetch(&c, "alice", PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    (c, res.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_setup_is_saved_only_after_a_code_and_the_secret_is_sealed() {
+    let app = common::spawn_app().await;
+    let id = app.add_user("alice", PASSWORD).await;
+    let c = app.signed_in("alice", PASSWORD).await;
+
+    let res = app.call(&c, "setup-authenticator", &[]).await;
+    assert_eq!(res.status(), 200);
+    let setup: serde_json::Value = res.json().await.unwrap();
+    let typed = setup["secret_text"].as_str().unwrap();
+    let secret = totp::secret_from_text(typed).unwrap();
+    assert_eq!(secret.len(), 20, "160 bits");
+    let uri = setup["otpauth_uri"].as_str().unwrap();
+    assert!(uri.starts_with("otpauth://totp/Gatehouse:alice?") && uri.contains("issuer=Gatehouse"));
+    assert!(setup["qr_svg"].as_str().unwrap().starts_with("<svg"));
+
+    // Stored sealed, unconfirmed, and 2FA still off.
+    let (sealed, confirmed, enabled): (Vec<u8>, Option<time::OffsetDateTime>, bool) =
+        sqlx::query_as(
+            "SELECT a.secret_sealed, a.confirmed_at, u.two_factor_enabled
+             FROM authenticator_apps a JOIN users u ON u.id = a.user_id WHERE u.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(!sealed.windows(secret.len()).any(|w| w == secret.as_slice()));
+    assert!(!String::from_utf8_lossy(&sealed).contains(&typed.replace(' ', "")));
+    assert_eq!((confirmed, enabled), (None, false));
+    let (status, _) = password_step(&app).await;
+    assert_eq!(
+        app.call(&status, "account", &[]).await.status(),
+        200,
+        "no 2FA yet"
+    );
+
+    // A wrong code keeps it unsaved.
+    let wrong = format!(
+        "{:06}",
+        (code(&app, &secret, 0).parse::<u32>().unwrap() + 1) % 1_000_000
+    );
+    let res = app
+        .call(&c, "confirm-authenticator", &[("code", &wrong)])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("\"field\":\"app_code\""));
+
+    let res = app
+        .call(
+            &c,
+            "confirm-authenticator",
+            &[("code", &code(&app, &secret, 0))],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let enabled: bool = sqlx::query_scalar("SELECT two_factor_enabled FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(enabled, "2FA is on with the app alone");
+    let emails = app.emails_to("alice@example.com").await;
+    assert_eq!(emails[0].0, "Gatehouse: An authenticator app was added");
+    assert!(!emails[0].1.contains(&typed.replace(' ', "")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_setup_and_removal_need_sudo_mode() {
+    let app = common::spawn_app().await;
+    app.add_user_2fa("alice", PASSWORD, PHONE).await;
+    let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
+    app.clock().advance(Duration::minutes(11));
+    assert_eq!(app.call(&c, "setup-authenticator", &[]).await.status(), 403);
+    assert_eq!(
+        app.call(&c, "confirm-password", &[("password", PASSWORD)])
+            .await
+            .status(),
+        200
+    );
+    set_up(&app, &c).await;
+    app.clock().advance(Duration::minutes(11));
+    assert_eq!(
+        app.call(&c, "remove-authenticator", &[]).await.status(),
+        403
+    );
+    app.call(&c, "confirm-password", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(
+        app.call(&c, "remove-authenticator", &[]).await.status(),
+        200
+    );
+    // The phone remains: 2FA stays on, by text.
+    let (_, step) = password_step(&app).await;
+    assert_eq!(step["CodeSent"]["app"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_sign_in_asks_for_the_app_code_first_and_sends_no_text() {
+    let app = common::spawn_app().await;
+    let id = app.add_user_2fa("alice", PASSWORD, PHONE).await;
+    let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
+    let secret = set_up(&app, &c).await;
+    let texts_before = app.sms_to(PHONE).await.len();
+
+    app.clock().advance(Duration::seconds(31));
+    let (c, step) = password_step(&app).await;
+    assert_eq!(step["CodeSent"]["app"], true);
+    assert_eq!(step["CodeSent"]["can_text"], true);
+    assert_eq!(
+        app.sms_to(PHONE).await.len(),
+        texts_before,
+        "nothing texted"
+    );
+    let res = app
+        .call(&c, "verify-code", &[("code", &code(&app, &secret, 0))])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.call(&c, "account", &[]).await.status(), 200);
+    let last = app.history_of(id).await.pop().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str()),
+        ("signed_in", "authenticator_app")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_a_used_code_or_an_earlier_one_is_refused() {
+    let app = common::spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let c = app.signed_in("alice", PASSWORD).await;
+    let secret = set_up(&app, &c).await;
+
+    // The set-up code's step is used: the same code cannot sign in.
+    let (c, _) = password_step(&app).await;
+    let res = app
+        .call(&c, "verify-code", &[("code", &code(&app, &secret, 0))])
+        .await;
+    assert_eq!(res.status(), 422, "replay of the set-up code");
+
+    app.clock().advance(Duration::seconds(30));
+    let used = code(&app, &secret, 0);
+    assert_eq!(
+        app.call(&c, "verify-code", &[("code", &used)])
+            .await
+            .status(),
+        200
+    );
+    let (c, _) = password_step(&app).await;
+    assert_eq!(
+        app.call(&c, "verify-code", &[("code", &used)])
+            .await
+            .status(),
+        422,
+        "replay"
+    );
+    assert_eq!(
+        app.call(&c, "verify-code", &[("code", &code(&app, &secret, -1))])
+            .await
+            .status(),
+        422,
+        "an earlier step, though within the drift"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_drift_of_one_step_is_accepted_and_two_is_refused() {
+    let app = common::spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let c = app.signed_in("alice", PASSWORD).await;
+    let secret = set_up(&app, &c).await;
+    // Start well past the set-up step.
+    app.clock().advance(Duration::minutes(5));
+    for (drift, expected) in [(-2, 422), (2, 422), (-1, 200), (1, 200)] {
+        let (c, _) = password_step(&app).await;
+        let res = app
+            .call(&c, "verify-code", &[("code", &code(&app, &secret, drift))])
+            .await;
+        assert_eq!(res.status(), expected, "drift {drift}");
+        // The next attempt starts two steps later, past anything used.
+        app.clock().advance(Duration::seconds(90));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_text_me_a_code_instead_then_the_texted_code_works() {
+    let app = common::spawn_app().await;
+    let id = app.add_user_2fa("alice", PASSWORD, PHONE).await;
+    let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
+    set_up(&app, &c).await;
+    let (c, _) = password_step(&app).await;
+    let res = app.call(&c, "resend-code", &[]).await;
+    assert_eq!(res.status(), 200, "texted at once, no cooldown to wait for");
+    let pending: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(pending["app"], false);
+    let sms = app.latest_code(PHONE).await;
+    assert_eq!(
+        app.call(&c, "verify-code", &[("code", &sms)])
+            .await
+            .status(),
+        200
+    );
+    let last = app.history_of(id).await.pop().unwrap();
+    assert_eq!(last.1, "sms_code");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_only_account_turns_2fa_off_when_the_app_is_removed() {
+    let app = common::spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let c = app.signed_in("alice", PASSWORD).await;
+    set_up(&app, &c).await;
+    let (_, step) = password_step(&app).await;
+    assert_eq!(step["CodeSent"]["app"], true);
+    assert_eq!(step["CodeSent"]["can_text"], false, "no phone to text");
+    assert_eq!(
+        app.call(&c, "remove-authenticator", &[]).await.status(),
+        200
+    );
+    let (c2, step) = password_step(&app).await;
+    assert_eq!(step, serde_json::json!("SignedIn"));
+    assert_eq!(app.call(&c2, "account", &[]).await.status(), 200);
+}
