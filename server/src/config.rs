@@ -77,6 +77,8 @@ pub enum ConfigError {
     MissingTwilio(&'static str),
     #[error("GATEHOUSE_SECRET_KEY must be 64 hex digits (32 random bytes)")]
     BadSecretKey,
+    #[error("Argon2id below OWASP's minimum (m=19456 KiB, t=2, p=1) is refused outside dev")]
+    WeakArgon2,
 }
 
 /// Settings from the environment (each also a flag).
@@ -324,6 +326,10 @@ impl Config {
             iterations: self.argon2_iterations,
             parallelism: self.argon2_parallelism,
         };
+        let weak = self.argon2_memory_kib < 19_456 || self.argon2_iterations < 2;
+        if weak && environment == Environment::Production {
+            return Err(ConfigError::WeakArgon2);
+        }
         settings.trusted_proxies = self.trusted_proxies.clone();
         settings.brand = self.brand.clone();
         settings.public_url = self.public_url.clone();

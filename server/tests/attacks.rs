@@ -740,3 +740,41 @@ async fn attack_open_redirect_next_only_ever_leads_to_a_local_path() {
         .unwrap();
     assert_eq!(res.headers()["location"], "/login?next=/account/history");
 }
+
+// A hijacked session cannot guess the password through sudo mode or Change password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lockout_wrong_passwords_at_sudo_and_change_password_count_too() {
+    let mut settings = Settings::dev();
+    settings.slowdown_per_failure = std::time::Duration::ZERO;
+    let app = common::spawn_app_with(settings).await;
+    app.add_user("alice", PASSWORD).await;
+    let c = app.signed_in("alice", PASSWORD).await;
+    for _ in 0..3 {
+        let res = app
+            .call(&c, "confirm-password", &[("password", "guess number one")])
+            .await;
+        assert_eq!(res.status(), 422);
+    }
+    for _ in 0..2 {
+        app.call(
+            &c,
+            "change-password",
+            &[
+                ("current_password", "another guess here"),
+                ("password", "a brand new passphrase"),
+                ("password_again", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    }
+    assert_eq!(throttle_failures(&app, "alice").await, 5);
+    // Now locked: even the right password is refused, at sudo and at sign-in.
+    let res = app
+        .call(&c, "confirm-password", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
+        401
+    );
+}

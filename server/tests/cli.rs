@@ -237,3 +237,32 @@ async fn an_incomplete_twilio_configuration_is_refused_at_start_up() {
         "error: GATEHOUSE_SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weak_argon2_settings_and_a_malformed_secret_key_are_refused_at_start_up() {
+    let db = TestDb::create().await;
+    for (var, value, message) in [
+        (
+            "GATEHOUSE_ARGON2_MEMORY_KIB",
+            "4096",
+            "error: Argon2id below OWASP's minimum (m=19456 KiB, t=2, p=1) is refused outside dev",
+        ),
+        (
+            "GATEHOUSE_SECRET_KEY",
+            "not-hex",
+            "error: GATEHOUSE_SECRET_KEY must be 64 hex digits (32 random bytes)",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(["user", "add", "erin", "--email", "e@example.com"])
+            .env("DATABASE_URL", &db.url)
+            .env("GATEHOUSE_PASSWORD", GOOD)
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{var}");
+        assert_eq!(stderr(&out).trim_end(), message, "{var}");
+        assert!(!stderr(&out).contains(value) || var != "GATEHOUSE_SECRET_KEY");
+    }
+    assert_eq!(user_count(&db).await, 0);
+}

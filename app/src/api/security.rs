@@ -142,7 +142,7 @@ pub async fn confirm_password(password: Password) -> Result<(), AppError> {
     respond::finish(
         async {
             let (state, user) = crate::server::require_user().await?;
-            security::reauthenticate(&state, &user, &password)
+            security::reauthenticate(&state, &user, &crate::server::client_info(), &password)
                 .await
                 .map_err(map_error)
         }

@@ -43,6 +43,8 @@ pub enum HashError {
 pub struct PasswordHasher {
     params: Params,
     permits: Arc<Semaphore>,
+    /// Hashes running right now (never more than the permits).
+    busy: Arc<std::sync::atomic::AtomicUsize>,
     /// A real hash of a random password, verified against when the user does not exist so
     /// that an unknown username costs as much time as a wrong password.
     dummy_hash: Arc<str>,
@@ -61,6 +63,7 @@ impl PasswordHasher {
         let mut hasher = Self {
             params,
             permits: Arc::new(Semaphore::new(permits.max(1))),
+            busy: Arc::default(),
             dummy_hash: Arc::from(""),
         };
         let mut random = [0u8; 24];
@@ -128,7 +131,20 @@ impl PasswordHasher {
     ) -> Result<T, HashError> {
         // The semaphore is never closed, so acquiring cannot fail.
         let _permit = self.permits.acquire().await.expect("hash semaphore closed");
-        tokio::task::spawn_blocking(work).await?
+        let busy = self.busy.clone();
+        tokio::task::spawn_blocking(move || {
+            use std::sync::atomic::Ordering;
+            busy.fetch_add(1, Ordering::SeqCst);
+            let out = work();
+            busy.fetch_sub(1, Ordering::SeqCst);
+            out
+        })
+        .await?
+    }
+
+    /// How many hashes are running right now.
+    pub fn busy(&self) -> usize {
+        self.busy.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -154,6 +170,28 @@ mod tests {
             iterations: 1,
             parallelism: 1,
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hashing_runs_on_the_blocking_pool_never_more_than_the_permits_at_once() {
+        let hasher = PasswordHasher::new(cheap(), 2).await.unwrap();
+        let pw = Password::new("correct horse battery staple");
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (h, pw) = (hasher.clone(), pw.clone());
+                tokio::spawn(async move { h.hash(&pw).await.unwrap() })
+            })
+            .collect();
+        let mut most = 0;
+        while tasks.iter().any(|t| !t.is_finished()) {
+            most = most.max(hasher.busy());
+            tokio::task::yield_now().await;
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert!(most <= 2, "{most} hashes ran at once");
+        assert_eq!(hasher.busy(), 0);
     }
 
     #[tokio::test]

@@ -274,12 +274,22 @@ pub async fn change(
     let stored = users::password_hash(&state.pool, user.user_id)
         .await?
         .ok_or(RecoverError::WrongPassword)?;
-    if let Verification::Mismatch = state.hasher.verify(current, &stored).await? {
-        return Err(RecoverError::WrongPassword);
-    }
     let profile = users::profile(&state.pool, user.user_id)
         .await?
         .ok_or(RecoverError::WrongPassword)?;
+    // The current password is checked under the same lockout as sign-in.
+    let name = super::throttle::normalise(&profile.username);
+    if super::throttle::check(state, &name, client)
+        .await?
+        .is_some()
+    {
+        state.hasher.verify_dummy(current).await?;
+        return Err(RecoverError::WrongPassword);
+    }
+    if let Verification::Mismatch = state.hasher.verify(current, &stored).await? {
+        super::throttle::failed(state, &name, client).await?;
+        return Err(RecoverError::WrongPassword);
+    }
     let new = password_policy::check(password, again, &profile.username)?;
     let password_hash = state.hasher.hash(new.password()).await?;
 

@@ -9,7 +9,7 @@ use super::db::{devices, phone_verifications, sessions, users};
 use super::notify::{self, Notice, Origin};
 use super::password::{HashError, Verification};
 use super::session::CurrentUser;
-use super::{otp, sms_guard, AppState};
+use super::{otp, sms_guard, throttle, AppState};
 use crate::domain::{OtpCode, Password, PhoneError, PhoneNumber};
 
 /// How long a password entry keeps sensitive changes open.
@@ -257,16 +257,29 @@ pub async fn confirm_phone(
 pub async fn reauthenticate(
     state: &AppState,
     user: &CurrentUser,
+    client: &ClientInfo,
     password: &Password,
 ) -> Result<(), SecurityError> {
     let hash = users::password_hash(&state.pool, user.user_id)
         .await?
         .ok_or(SecurityError::WrongPassword)?;
+    let name = users::profile(&state.pool, user.user_id)
+        .await?
+        .map(|p| throttle::normalise(&p.username))
+        .unwrap_or_default();
+    // A hijacked session must not become a way round the lockout.
+    if throttle::check(state, &name, client).await?.is_some() {
+        state.hasher.verify_dummy(password).await?;
+        return Err(SecurityError::WrongPassword);
+    }
     match state.hasher.verify(password, &hash).await? {
         Verification::Match { .. } => {
             sessions::reauthenticate(&state.pool, &user.session_hash, state.clock.now()).await?;
             Ok(())
         }
-        Verification::Mismatch => Err(SecurityError::WrongPassword),
+        Verification::Mismatch => {
+            throttle::failed(state, &name, client).await?;
+            Err(SecurityError::WrongPassword)
+        }
     }
 }
