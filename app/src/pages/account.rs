@@ -221,14 +221,7 @@ fn AuthenticatorCard() -> impl IntoView {
                 })}
             </Transition>
             <Show when=needs_sudo>
-                <ActionForm action=sudo attr:class="stack sudo">
-                    <p class="alert alert-error" role="alert">{AppError::SudoRequired.to_string()}</p>
-                    <div class="field">
-                        <label for="app-sudo-password">"Password"</label>
-                        <input id="app-sudo-password" name="password" type="password" autocomplete="current-password" required/>
-                    </div>
-                    <button type="submit" class="btn btn-quiet">"Confirm password"</button>
-                </ActionForm>
+                <SudoPrompt action=sudo id="app-sudo-password"/>
             </Show>
             {move || showing().map(|s| view! {
                 <div class="app-setup stack" data-testid="app-setup">
@@ -248,6 +241,29 @@ fn AuthenticatorCard() -> impl IntoView {
                 </div>
             })}
         </section>
+    }
+}
+
+/// "Sudo mode": the password again, asked for inline when a change needs a recent one.
+#[component]
+fn SudoPrompt(action: ServerAction<ConfirmPassword>, id: &'static str) -> impl IntoView {
+    let error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <ActionForm action=action attr:class="stack sudo">
+            <p class="alert alert-error" role="alert">{AppError::SudoRequired.to_string()}</p>
+            <div class="field">
+                <label for=id>"Password"</label>
+                <input id=id name="password" type="password" autocomplete="current-password" required/>
+                <p class="field-error">{error}</p>
+            </div>
+            <button type="submit" class="btn btn-quiet">"Confirm password"</button>
+        </ActionForm>
     }
 }
 
@@ -383,14 +399,7 @@ fn RecoveryTokenCard() -> impl IntoView {
                 })}
             </Transition>
             <Show when=needs_sudo>
-                <ActionForm action=sudo attr:class="stack sudo">
-                    <p class="alert alert-error" role="alert">{AppError::SudoRequired.to_string()}</p>
-                    <div class="field">
-                        <label for="recovery-sudo-password">"Password"</label>
-                        <input id="recovery-sudo-password" name="password" type="password" autocomplete="current-password" required/>
-                    </div>
-                    <button type="submit" class="btn btn-quiet">"Confirm password"</button>
-                </ActionForm>
+                <SudoPrompt action=sudo id="recovery-sudo-password"/>
             </Show>
             {move || shown().map(|token| {
                 let for_copy = token.clone();
@@ -455,12 +464,6 @@ fn TwoFactorForm(
         update_error() == Some(AppError::SudoRequired)
             && !matches!(sudo.value().get(), Some(Ok(())))
     };
-    let sudo_error = move || {
-        sudo.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
     let confirm_error = move || {
         confirm
             .value()
@@ -518,15 +521,7 @@ fn TwoFactorForm(
             <button type="submit" class="btn btn-primary" disabled=update.pending()>"Update"</button>
         </ActionForm>
         <Show when=needs_sudo>
-            <ActionForm action=sudo attr:class="stack sudo">
-                <p class="alert alert-error" role="alert">{AppError::SudoRequired.to_string()}</p>
-                <div class="field">
-                    <label for="sudo-password">"Password"</label>
-                    <input id="sudo-password" name="password" type="password" autocomplete="current-password" required/>
-                    <p class="field-error">{sudo_error}</p>
-                </div>
-                <button type="submit" class="btn btn-quiet">"Confirm password"</button>
-            </ActionForm>
+            <SudoPrompt action=sudo id="sudo-password"/>
         </Show>
         {move || matches!(sudo.value().get(), Some(Ok(()))).then(|| view! {
             <p class="alert alert-ok" role="status">"Thanks. Press Update again to make the change."</p>

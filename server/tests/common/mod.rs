@@ -92,25 +92,11 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
 
 /// Starts the application around an existing pool (which may point at a dead server).
 pub async fn spawn_with_pool(db: TestDb, pool: PgPool, settings: Settings) -> TestApp {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let options = LeptosOptions::builder()
-        .output_name("gatehouse")
-        .site_root("target/site")
-        .site_addr(addr)
-        .build();
-    let state = gatehouse_server::build_state(options, pool.clone(), settings, Clock::system())
-        .await
-        .unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let served = state.clone();
-    tokio::spawn(async move {
-        gatehouse_server::serve_on(listener, served, async {
-            let _ = rx.await;
-        })
-        .await
-        .unwrap();
-    });
+    let (addr, state) = serve(pool.clone(), settings, Clock::system(), async {
+        let _ = rx.await;
+    })
+    .await;
     TestApp {
         addr,
         pool,
@@ -119,6 +105,32 @@ pub async fn spawn_with_pool(db: TestDb, pool: PgPool, settings: Settings) -> Te
         db,
         shutdown: Some(tx),
     }
+}
+
+/// Serves the application on a free port until `shutdown` completes.
+async fn serve(
+    pool: PgPool,
+    settings: Settings,
+    clock: Clock,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (SocketAddr, AppState) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let options = LeptosOptions::builder()
+        .output_name("gatehouse")
+        .site_root("target/site")
+        .site_addr(addr)
+        .build();
+    let state = gatehouse_server::build_state(options, pool, settings, clock)
+        .await
+        .unwrap();
+    let served = state.clone();
+    tokio::spawn(async move {
+        gatehouse_server::serve_on(listener, served, shutdown)
+            .await
+            .unwrap();
+    });
+    (addr, state)
 }
 
 /// The six digits after "code is " in an SMS.
@@ -237,23 +249,14 @@ impl TestApp {
         let pool = gatehouse_server::database::connect(&self.db.url, 5)
             .await
             .unwrap();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let options = LeptosOptions::builder()
-            .output_name("gatehouse")
-            .site_root("target/site")
-            .site_addr(addr)
-            .build();
         let settings = (*self.state.settings).clone();
-        let state =
-            gatehouse_server::build_state(options, pool, settings, self.state.clock.clone())
-                .await
-                .unwrap();
-        tokio::spawn(async move {
-            gatehouse_server::serve_on(listener, state, std::future::pending())
-                .await
-                .unwrap();
-        });
+        let (addr, _) = serve(
+            pool,
+            settings,
+            self.state.clock.clone(),
+            std::future::pending(),
+        )
+        .await;
         format!("http://{addr}")
     }
 

@@ -3,6 +3,12 @@
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
+/// The start of the fixed window of length `window` that holds `now`.
+fn window_start(window: Duration, now: OffsetDateTime) -> OffsetDateTime {
+    let secs = window.whole_seconds().max(1);
+    OffsetDateTime::from_unix_timestamp(now.unix_timestamp().div_euclid(secs) * secs).unwrap_or(now)
+}
+
 /// Counts one event for `key` in the window of length `window` holding `now`, and
 /// returns the count so far in that window (this event included). Windows of the key
 /// that have ended are deleted in the same statement.
@@ -12,9 +18,7 @@ pub async fn hit(
     window: Duration,
     now: OffsetDateTime,
 ) -> Result<i32, sqlx::Error> {
-    let secs = window.whole_seconds().max(1);
-    let start = OffsetDateTime::from_unix_timestamp(now.unix_timestamp().div_euclid(secs) * secs)
-        .unwrap_or(now);
+    let start = window_start(window, now);
     sqlx::query_scalar!(
         r#"WITH old AS (DELETE FROM rate_limits WHERE key = $1 AND window_start < $2)
            INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
@@ -34,9 +38,7 @@ pub async fn count(
     window: Duration,
     now: OffsetDateTime,
 ) -> Result<i32, sqlx::Error> {
-    let secs = window.whole_seconds().max(1);
-    let start = OffsetDateTime::from_unix_timestamp(now.unix_timestamp().div_euclid(secs) * secs)
-        .unwrap_or(now);
+    let start = window_start(window, now);
     Ok(sqlx::query_scalar!(
         "SELECT hits FROM rate_limits WHERE key = $1 AND window_start = $2",
         key,
