@@ -509,3 +509,34 @@ async fn change_password_needs_the_current_one_and_signs_out_other_sessions() {
         .any(|(s, _)| s == "Gatehouse: Your password was changed"));
     assert!(emails.iter().all(|(_, b)| !b.contains(NEW_PASSWORD)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_out_account_can_still_reset_its_password_and_sign_in() {
+    let mut settings = Settings::dev();
+    settings.slowdown_per_failure = std::time::Duration::ZERO;
+    let app = common::spawn_app_with(settings).await;
+    app.add_user("alice", PASSWORD).await;
+    for _ in 0..5 {
+        app.login_fetch(&client(), "alice", "somebody guessing")
+            .await;
+    }
+    assert_eq!(
+        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
+        401,
+        "locked"
+    );
+    let token = reset_token(&app, "alice", "alice@example.com", 1).await;
+    assert_eq!(
+        reset(&app, &token, NEW_PASSWORD, NEW_PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.login_fetch(&client(), "alice", NEW_PASSWORD)
+            .await
+            .status(),
+        200,
+        "the reset ended the lock"
+    );
+}

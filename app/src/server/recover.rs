@@ -241,6 +241,11 @@ pub async fn reset(
     devices::revoke_all(&mut *tx, user_id).await?;
     tx.commit().await?;
 
+    // The owner has proven the email address: a lock from others' guesses ends too.
+    let name = super::throttle::normalise(&profile.username);
+    if let Err(e) = super::throttle::succeeded(state, &name).await {
+        tracing::error!(error = %e, "clearing the failure count after a reset");
+    }
     record(
         state,
         client,

@@ -175,7 +175,10 @@ pub async fn password_step(
             .await;
         return Err(SignInError::InvalidCredentials);
     }
-    let delay = throttle::slowdown(state, throttles::failures(&state.pool, &key).await?);
+    let delay = throttle::slowdown(
+        state.settings.slowdown_per_failure,
+        throttles::failures(&state.pool, &key).await?,
+    );
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }

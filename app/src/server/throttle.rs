@@ -33,10 +33,11 @@ pub fn lock_period(failures: i32) -> Option<Duration> {
     }
 }
 
-/// The delay before answering the next password attempt after `failures` failures.
-pub fn slowdown(state: &AppState, failures: i32) -> std::time::Duration {
+/// The delay before answering the next password attempt after `failures` failures:
+/// none for the first two, then one `per_failure` more for each, up to four.
+pub fn slowdown(per_failure: std::time::Duration, failures: i32) -> std::time::Duration {
     let extra = u32::try_from(failures - 2).unwrap_or(0).min(4);
-    state.settings.slowdown_per_failure * extra
+    per_failure * extra
 }
 
 fn ip_key(client: &ClientInfo) -> String {
@@ -108,6 +109,13 @@ mod tests {
         assert_eq!(lock_period(10), Some(Duration::minutes(10)));
         assert_eq!(lock_period(20), Some(Duration::hours(1)));
         assert_eq!(lock_period(1000), Some(Duration::hours(1)));
+    }
+
+    #[test]
+    fn answers_slow_from_the_third_failure_up_to_four_steps() {
+        let step = std::time::Duration::from_millis(250);
+        let delays: Vec<u128> = (0..9).map(|n| slowdown(step, n).as_millis()).collect();
+        assert_eq!(delays, [0, 0, 0, 250, 500, 750, 1000, 1000, 1000]);
     }
 
     #[test]
