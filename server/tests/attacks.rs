@@ -154,6 +154,10 @@ async fn attack_skipping_the_second_step_every_function_and_page_answers_signed_
         ("recovery-status", &[]),
         ("create-recovery-token", &[]),
         ("revoke-recovery-token", &[]),
+        ("authenticator", &[]),
+        ("setup-authenticator", &[]),
+        ("confirm-authenticator", &[("code", "123456")]),
+        ("remove-authenticator", &[]),
         (
             "change-password",
             &[
@@ -651,6 +655,8 @@ async fn attack_csrf_foreign_origin_cannot_change_2fa_phone_or_password() {
             ],
         ),
         ("create-recovery-token", &[]),
+        ("setup-authenticator", &[]),
+        ("remove-authenticator", &[]),
     ];
     for (endpoint, form) in forged {
         for (header, value) in [

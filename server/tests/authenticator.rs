@@ -263,3 +263,75 @@ async fn authenticator_only_account_turns_2fa_off_when_the_app_is_removed() {
     assert_eq!(step, serde_json::json!("SignedIn"));
     assert_eq!(app.call(&c2, "account", &[]).await.status(), 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_one_code_raced_by_twenty_sign_ins_works_exactly_once() {
+    let app = common::spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let c = app.signed_in("alice", PASSWORD).await;
+    let secret = set_up(&app, &c).await;
+    app.clock().advance(Duration::seconds(30));
+    let mut cookies = Vec::new();
+    for _ in 0..20 {
+        let c = client();
+        let res = app.login_fetch(&c, "alice", PASSWORD).await;
+        cookies.push(common::cookie_pairs(&res).remove(0));
+    }
+    let statuses = common::concurrent_posts(
+        &app.url("/api/verify-code"),
+        cookies,
+        &[("code", &code(&app, &secret, 0))],
+    )
+    .await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_wrong_app_codes_have_the_same_limits_and_lockout() {
+    let app = common::spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let c = app.signed_in("alice", PASSWORD).await;
+    let secret = set_up(&app, &c).await;
+    app.clock().advance(Duration::seconds(30));
+    let (c, _) = password_step(&app).await;
+    let right = code(&app, &secret, 0);
+    let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(
+            app.call(&c, "verify-code", &[("code", &wrong)])
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [422, 422, 422, 422, 429]);
+    assert_eq!(
+        app.call(&c, "verify-code", &[("code", &right)])
+            .await
+            .status(),
+        429,
+        "after five, even the right code fails"
+    );
+    let failures: i32 =
+        sqlx::query_scalar("SELECT failures FROM account_throttles WHERE username = 'alice'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(failures, 6, "each counts against the account");
+    let factors: Vec<String> = app
+        .history_of(1)
+        .await
+        .into_iter()
+        .filter(|(o, _, _)| o == "wrong_code")
+        .map(|(_, f, _)| f)
+        .collect();
+    assert!(
+        factors.iter().all(|f| f == "authenticator_app"),
+        "{factors:?}"
+    );
+}

@@ -41,6 +41,10 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
         "change-password",
         &["current_password", "password", "password_again"],
     ),
+    ("authenticator", &[]),
+    ("setup-authenticator", &[]),
+    ("confirm-authenticator", &["code"]),
+    ("remove-authenticator", &[]),
 ];
 
 static PANICS: AtomicUsize = AtomicUsize::new(0);
