@@ -14,7 +14,7 @@ use super::db::users::{self, Contact};
 use super::db::{devices, password_resets, rate_limits, sessions};
 use super::email::Email;
 use super::notify::{self, Notice, Origin};
-use super::password::{HashError, Verification};
+use super::password::HashError;
 use super::password_policy::{self, WeakPassword};
 use super::session::{CurrentUser, SecretToken};
 use super::AppState;
@@ -37,6 +37,15 @@ pub enum RecoverError {
     Hash(#[from] HashError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+}
+
+impl From<super::throttle::CheckError> for RecoverError {
+    fn from(e: super::throttle::CheckError) -> Self {
+        match e {
+            super::throttle::CheckError::Hash(e) => Self::Hash(e),
+            super::throttle::CheckError::Database(e) => Self::Database(e),
+        }
+    }
 }
 
 /// Counts a Forgot request against the address (or username) and the IP, per hour;
@@ -66,17 +75,17 @@ async fn within_caps(
 
 /// Sends `emails` in the background; failures are logged.
 fn send_later(state: &AppState, emails: Vec<Email>) {
-    if emails.is_empty() {
-        return;
-    }
     let state = state.clone();
-    tokio::spawn(async move {
-        for email in emails {
-            if let Err(e) = state.email.send_email(&email).await {
-                tracing::error!(error = %e, subject = %email.subject, "sending a recovery email");
-            }
+    tokio::spawn(async move { send_all(&state, emails).await });
+}
+
+/// Sends `emails` one after another; failures are logged.
+async fn send_all(state: &AppState, emails: Vec<Email>) {
+    for email in emails {
+        if let Err(e) = state.email.send_email(&email).await {
+            tracing::error!(error = %e, subject = %email.subject, "sending a recovery email");
         }
-    });
+    }
 }
 
 fn base_url(state: &AppState) -> &str {
@@ -173,7 +182,8 @@ pub async fn request_reset(
             }
             emails.push(reset_email(&state, &account, &token));
         }
-        send_later(&state, emails);
+        // Already off the request path: send from this task.
+        send_all(&state, emails).await;
     });
     Ok(())
 }
@@ -282,17 +292,8 @@ pub async fn change(
     let profile = users::profile(&state.pool, user.user_id)
         .await?
         .ok_or(RecoverError::WrongPassword)?;
-    // The current password is checked under the same lockout as sign-in.
-    let name = super::throttle::normalise(&profile.username);
-    if super::throttle::check(state, &name, client)
-        .await?
-        .is_some()
-    {
-        state.hasher.verify_dummy(current).await?;
-        return Err(RecoverError::WrongPassword);
-    }
-    if let Verification::Mismatch = state.hasher.verify(current, &stored).await? {
-        super::throttle::failed(state, &name, client).await?;
+    let username = &profile.username;
+    if !super::throttle::verify_current_password(state, username, client, current, &stored).await? {
         return Err(RecoverError::WrongPassword);
     }
     let new = password_policy::check(password, again, &profile.username)?;

@@ -7,7 +7,7 @@ use super::client::ClientInfo;
 use super::db::challenges::IssuedCode;
 use super::db::{devices, phone_verifications, sessions, users};
 use super::notify::{self, Notice, Origin};
-use super::password::{HashError, Verification};
+use super::password::HashError;
 use super::session::CurrentUser;
 use super::{otp, sms_guard, throttle, AppState};
 use crate::domain::{OtpCode, Password, PhoneError, PhoneNumber};
@@ -53,6 +53,15 @@ pub enum SecurityError {
     Hash(#[from] HashError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+}
+
+impl From<throttle::CheckError> for SecurityError {
+    fn from(e: throttle::CheckError) -> Self {
+        match e {
+            throttle::CheckError::Hash(e) => Self::Hash(e),
+            throttle::CheckError::Database(e) => Self::Database(e),
+        }
+    }
 }
 
 /// Whether the password was proven in this session within the last 10 minutes.
@@ -263,23 +272,13 @@ pub async fn reauthenticate(
     let hash = users::password_hash(&state.pool, user.user_id)
         .await?
         .ok_or(SecurityError::WrongPassword)?;
-    let name = users::profile(&state.pool, user.user_id)
+    let username = users::profile(&state.pool, user.user_id)
         .await?
-        .map(|p| throttle::normalise(&p.username))
+        .map(|p| p.username)
         .unwrap_or_default();
-    // A hijacked session must not become a way round the lockout.
-    if throttle::check(state, &name, client).await?.is_some() {
-        state.hasher.verify_dummy(password).await?;
+    if !throttle::verify_current_password(state, &username, client, password, &hash).await? {
         return Err(SecurityError::WrongPassword);
     }
-    match state.hasher.verify(password, &hash).await? {
-        Verification::Match { .. } => {
-            sessions::reauthenticate(&state.pool, &user.session_hash, state.clock.now()).await?;
-            Ok(())
-        }
-        Verification::Mismatch => {
-            throttle::failed(state, &name, client).await?;
-            Err(SecurityError::WrongPassword)
-        }
-    }
+    sessions::reauthenticate(&state.pool, &user.session_hash, state.clock.now()).await?;
+    Ok(())
 }

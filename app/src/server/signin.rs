@@ -8,7 +8,7 @@ use super::client::ClientInfo;
 use super::db::challenges::{self, IssuedCode};
 use super::db::history::{self, Attempt, Factor, Outcome};
 use super::db::sessions::Stage;
-use super::db::{authenticator, devices, throttles, users};
+use super::db::{authenticator, devices, users};
 use super::notify::{self, Notice, Origin};
 use super::password::{HashError, Verification};
 use super::session::{self, CookieKind, PendingSession, SecretToken};
@@ -165,7 +165,8 @@ pub async fn password_step(
 
     // Locked names and blocked IPs cost the same hashing and read the same as a wrong
     // password, whether or not the account exists.
-    if let Some(refusal) = throttle::check(state, &key, &req.client).await? {
+    let standing = throttle::check(state, &key, &req.client).await?;
+    if let Some(refusal) = standing.refusal {
         state.hasher.verify_dummy(password).await?;
         let until = match refusal {
             throttle::Refusal::Locked(until) => Some(until),
@@ -175,10 +176,7 @@ pub async fn password_step(
             .await;
         return Err(SignInError::InvalidCredentials);
     }
-    let delay = throttle::slowdown(
-        state.settings.slowdown_per_failure,
-        throttles::failures(&state.pool, &key).await?,
-    );
+    let delay = throttle::slowdown(state.settings.slowdown_per_failure, standing.failures);
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
@@ -476,13 +474,6 @@ pub async fn verify_code(
 ) -> Result<CodeAccepted, SignInError> {
     let state = req.state;
     let settings = &state.settings;
-    let first_factor = |c: &challenges::Challenge| {
-        if c.has_app {
-            Factor::AuthenticatorApp
-        } else {
-            Factor::SmsCode
-        }
-    };
     let (pending, challenge) = open_second_step(req, Factor::SmsCode).await?;
     let now = req.now();
     let user = Some(challenge.user_id);
@@ -513,7 +504,8 @@ pub async fn verify_code(
             // A replayed code (its step, or a later one, was used already).
         }
         if challenge.sends == 0 {
-            let factor = first_factor(&challenge);
+            // Nothing was texted: only the app's code could have been right.
+            let factor = Factor::AuthenticatorApp;
             return Err(wrong_guess(req, &pending.id_hash, user, &name, factor).await?);
         }
     }

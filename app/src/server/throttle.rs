@@ -16,7 +16,9 @@ use time::{Duration, OffsetDateTime};
 
 use super::client::ClientInfo;
 use super::db::{rate_limits, throttles};
+use super::password::{HashError, Verification};
 use super::AppState;
+use crate::domain::Password;
 
 /// The name as counted: trimmed, lowercase, at most 64 characters.
 pub fn normalise(username: &str) -> String {
@@ -53,22 +55,65 @@ pub enum Refusal {
     IpBlocked,
 }
 
-/// Whether the name and the IP may try now.
+/// Where a name and an IP stand before an attempt.
+pub struct Standing {
+    /// Why the attempt is refused unchecked, if it is.
+    pub refusal: Option<Refusal>,
+    /// The name's failures so far (for the slow-down).
+    pub failures: i32,
+}
+
+/// Whether the name and the IP may try now, and the name's failures so far.
 pub async fn check(
     state: &AppState,
     username: &str,
     client: &ClientInfo,
-) -> Result<Option<Refusal>, sqlx::Error> {
+) -> Result<Standing, sqlx::Error> {
     let now = state.clock.now();
-    if let Some(until) = throttles::locked_until(&state.pool, username, now).await? {
-        return Ok(Some(Refusal::Locked(until)));
+    let (failures, locked_until) = throttles::standing(&state.pool, username, now).await?;
+    let refusal = match locked_until {
+        Some(until) => Some(Refusal::Locked(until)),
+        None => {
+            let ip_failures =
+                rate_limits::count(&state.pool, &ip_key(client), Duration::hours(1), now).await?;
+            (ip_failures >= state.settings.ip_max_failures_per_hour).then_some(Refusal::IpBlocked)
+        }
+    };
+    Ok(Standing { refusal, failures })
+}
+
+/// Why a signed-in customer's current password could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("password hashing failed: {0}")]
+    Hash(#[from] HashError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Checks the current password of a signed-in account (sudo mode, Change password)
+/// under the sign-in lockout, so a hijacked session is no way round it: a locked name
+/// costs a dummy hash and reads as wrong, and a wrong password counts as a failure.
+/// Returns whether the password matched.
+pub async fn verify_current_password(
+    state: &AppState,
+    username: &str,
+    client: &ClientInfo,
+    password: &Password,
+    stored_hash: &str,
+) -> Result<bool, CheckError> {
+    let name = normalise(username);
+    if check(state, &name, client).await?.refusal.is_some() {
+        state.hasher.verify_dummy(password).await?;
+        return Ok(false);
     }
-    let ip_failures =
-        rate_limits::count(&state.pool, &ip_key(client), Duration::hours(1), now).await?;
-    if ip_failures >= state.settings.ip_max_failures_per_hour {
-        return Ok(Some(Refusal::IpBlocked));
+    match state.hasher.verify(password, stored_hash).await? {
+        Verification::Match { .. } => Ok(true),
+        Verification::Mismatch => {
+            failed(state, &name, client).await?;
+            Ok(false)
+        }
     }
-    Ok(None)
 }
 
 /// Counts a failure against the name and the IP; returns the name's failures and, if

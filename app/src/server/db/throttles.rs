@@ -13,31 +13,21 @@ pub struct Failures {
     pub hour_start: OffsetDateTime,
 }
 
-/// When the name's lock ends, if it is locked at `now`.
-pub async fn locked_until(
+/// A name's failures so far (0 when none) and, if it is locked at `now`, until when.
+pub async fn standing(
     pool: &PgPool,
     username: &str,
     now: OffsetDateTime,
-) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT locked_until AS "until!" FROM account_throttles
-           WHERE username = $1 AND locked_until > $2"#,
+) -> Result<(i32, Option<OffsetDateTime>), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT failures, CASE WHEN locked_until > $2 THEN locked_until END AS locked_until
+           FROM account_throttles WHERE username = $1"#,
         username,
         now,
     )
     .fetch_optional(pool)
-    .await
-}
-
-/// The failures counted so far for a name (0 when none).
-pub async fn failures(pool: &PgPool, username: &str) -> Result<i32, sqlx::Error> {
-    Ok(sqlx::query_scalar!(
-        "SELECT failures FROM account_throttles WHERE username = $1",
-        username
-    )
-    .fetch_optional(pool)
-    .await?
-    .unwrap_or(0))
+    .await?;
+    Ok(row.map_or((0, None), |r| (r.failures, r.locked_until)))
 }
 
 /// Counts one failure, atomically (concurrent failures are all counted).
