@@ -3,6 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use app::server::email::{EmailConfig, SmtpConfig};
+use app::server::password::HashPriority;
 use app::server::settings::Argon2Settings;
 use app::server::sms::{SmsConfig, TwilioConfig};
 use app::server::{Environment, Settings};
@@ -68,6 +69,14 @@ fn parse_region(s: &str) -> Result<phonenumber::country::Id, String> {
 pub enum SmsProvider {
     Outbox,
     Twilio,
+}
+
+/// The password-hashing threads' priority, from `GATEHOUSE_HASH_PRIORITY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HashPriorityArg {
+    Normal,
+    Low,
+    Idle,
 }
 
 /// A configuration that cannot work.
@@ -156,6 +165,12 @@ pub struct Config {
     /// Password hashes computed at once (each holds the memory cost); default: CPU count.
     #[arg(long, env = "GATEHOUSE_HASH_CONCURRENCY", global = true)]
     pub hash_concurrency: Option<usize>,
+
+    /// How the hashing threads share the CPU: `low` (SCHED_BATCH, nice 19; pages first),
+    /// `idle` (SCHED_IDLE; hashing only on idle cores) or `normal`. See
+    /// docs/performance.md for what each costs.
+    #[arg(long, env = "GATEHOUSE_HASH_PRIORITY", value_enum, default_value_t = HashPriorityArg::Low, global = true)]
+    pub hash_priority: HashPriorityArg,
 
     /// Proxies (CIDRs, comma-separated) whose X-Forwarded-For is believed, e.g.
     /// "10.0.0.0/8,127.0.0.1/32". Empty: the socket's peer is the client.
@@ -341,6 +356,11 @@ impl Config {
         if let Some(n) = self.hash_concurrency {
             settings.hash_concurrency = n;
         }
+        settings.hash_priority = match self.hash_priority {
+            HashPriorityArg::Normal => HashPriority::Normal,
+            HashPriorityArg::Low => HashPriority::Low,
+            HashPriorityArg::Idle => HashPriority::Idle,
+        };
         settings.sms = match self.sms_provider {
             SmsProvider::Outbox => SmsConfig::Outbox,
             SmsProvider::Twilio => SmsConfig::Twilio(TwilioConfig {

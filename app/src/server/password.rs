@@ -1,11 +1,19 @@
-//! Argon2id password hashing on the blocking pool, behind a concurrency limit.
+//! Argon2id password hashing on a small pool of low-priority threads of its own.
+//!
+//! A hash holds `memory_kib` of memory and a core for tens of milliseconds. The pool has
+//! one thread per permitted hash (the cores, by default), so a login storm queues here
+//! instead of exhausting memory; each thread keeps its Argon2 memory from one hash to
+//! the next; and the threads run at a lower priority ([`HashPriority`]), so that pages
+//! and `/healthz` are served ahead of hashing during a login storm.
 
-use std::sync::Arc;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher as _, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use tokio::sync::oneshot;
 
 use super::settings::Argon2Settings;
 use crate::domain::Password;
@@ -30,29 +38,34 @@ pub enum HashError {
     Hash(argon2::password_hash::Error),
     #[error("stored password hash is not a valid PHC string: {0}")]
     StoredHash(argon2::password_hash::Error),
-    #[error("hashing task did not finish: {0}")]
-    Join(#[from] tokio::task::JoinError),
+    #[error("the hashing thread stopped before the hash was done")]
+    Lost,
+    #[error("cannot start a password-hashing thread: {0}")]
+    Pool(std::io::Error),
 }
 
 /// Hashes and verifies passwords with Argon2id.
 ///
-/// Each hash holds `memory_kib` of memory on a blocking thread for tens of milliseconds,
-/// so at most `permits` run at once: a login storm queues here instead of exhausting
-/// memory or the async workers that render pages.
+/// At most `permits` hashes run at once, each on a thread of the hasher's own pool (see
+/// the module documentation); the threads end when the last clone is dropped.
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     /// Hashes running right now (never more than the permits).
-    busy: Arc<std::sync::atomic::AtomicUsize>,
+    busy: Arc<AtomicUsize>,
     /// A real hash of a random password, verified against when the user does not exist so
     /// that an unknown username costs as much time as a wrong password.
     dummy_hash: Arc<str>,
 }
 
 impl PasswordHasher {
-    /// Builds a hasher with the given cost and concurrency limit.
-    pub async fn new(settings: Argon2Settings, permits: usize) -> Result<Self, HashError> {
+    /// Builds a hasher with the given cost, concurrency limit and thread priority.
+    pub async fn new(
+        settings: Argon2Settings,
+        permits: usize,
+        priority: HashPriority,
+    ) -> Result<Self, HashError> {
         let params = Params::new(
             settings.memory_kib,
             settings.iterations,
@@ -62,7 +75,7 @@ impl PasswordHasher {
         .map_err(HashError::Params)?;
         let mut hasher = Self {
             params,
-            permits: Arc::new(Semaphore::new(permits.max(1))),
+            jobs: start_pool(permits.max(1), priority).map_err(HashError::Pool)?,
             busy: Arc::default(),
             dummy_hash: Arc::from(""),
         };
@@ -83,7 +96,7 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let password = password.clone();
         let argon2 = self.argon2();
-        self.run_blocking(move || {
+        self.run_blocking(move |_| {
             let salt = SaltString::generate(&mut OsRng);
             argon2
                 .hash_password(password.expose().as_bytes(), &salt)
@@ -101,17 +114,18 @@ impl PasswordHasher {
     ) -> Result<Verification, HashError> {
         let password = password.clone();
         let stored = stored.to_owned();
-        let argon2 = self.argon2();
         let wanted = self.params.clone();
-        self.run_blocking(move || {
+        self.run_blocking(move |memory| {
             let parsed = PasswordHash::new(&stored).map_err(HashError::StoredHash)?;
-            match argon2.verify_password(password.expose().as_bytes(), &parsed) {
-                Ok(()) => Ok(Verification::Match {
+            let matches = verify_in(memory, password.expose().as_bytes(), &parsed)
+                .map_err(HashError::StoredHash)?;
+            Ok(if matches {
+                Verification::Match {
                     needs_rehash: !uses_params(&parsed, &wanted),
-                }),
-                Err(argon2::password_hash::Error::Password) => Ok(Verification::Mismatch),
-                Err(e) => Err(HashError::StoredHash(e)),
-            }
+                }
+            } else {
+                Verification::Mismatch
+            })
         })
         .await
     }
@@ -125,27 +139,164 @@ impl PasswordHasher {
             .map(|_| Verification::Mismatch)
     }
 
+    /// Queues `work` for the pool and waits for its answer. A request that goes away
+    /// while queued (the client hung up) costs no hash: its job is skipped.
     async fn run_blocking<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+        work: impl FnOnce(&mut Vec<Block>) -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
-        // The semaphore is never closed, so acquiring cannot fail.
-        let _permit = self.permits.acquire().await.expect("hash semaphore closed");
+        let (answer, answered) = oneshot::channel();
         let busy = self.busy.clone();
-        tokio::task::spawn_blocking(move || {
-            use std::sync::atomic::Ordering;
+        let keep = self.params.block_count();
+        let job: Job = Box::new(move |memory| {
+            if answer.is_closed() {
+                return;
+            }
             busy.fetch_add(1, Ordering::SeqCst);
-            let out = work();
+            let out = std::panic::catch_unwind(AssertUnwindSafe(|| work(&mut *memory)));
+            // A stored hash with a larger cost grew the memory; keep only what the
+            // configured cost needs.
+            if memory.len() > keep {
+                memory.truncate(keep);
+                memory.shrink_to_fit();
+            }
             busy.fetch_sub(1, Ordering::SeqCst);
-            out
-        })
-        .await?
+            if let Ok(out) = out {
+                let _ = answer.send(out);
+            }
+        });
+        self.jobs.send(job).map_err(|_| HashError::Lost)?;
+        answered.await.map_err(|_| HashError::Lost)?
     }
 
     /// How many hashes are running right now.
     pub fn busy(&self) -> usize {
-        self.busy.load(std::sync::atomic::Ordering::SeqCst)
+        self.busy.load(Ordering::SeqCst)
     }
+}
+
+/// Work for a hashing thread, given that thread's Argon2 memory.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+
+/// Checks `password` against a PHC hash, in the calling thread's reusable `memory`: the
+/// same computation and constant-time comparison as `PasswordVerifier::verify_password`,
+/// without allocating (and the kernel zeroing) a fresh `m` KiB for every check — a sixth
+/// of a check's time. Refuses hashes other than Argon2.
+fn verify_in(
+    memory: &mut Vec<Block>,
+    password: &[u8],
+    hash: &PasswordHash<'_>,
+) -> Result<bool, argon2::password_hash::Error> {
+    use argon2::password_hash::Error;
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+        return Err(Error::PhcStringField);
+    };
+    let algorithm = Algorithm::try_from(hash.algorithm)?;
+    let version = hash
+        .version
+        .map(Version::try_from)
+        .transpose()?
+        .unwrap_or_default();
+    let params = Params::try_from(hash)?;
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let mut salt_bytes = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_bytes)?;
+    let argon2 = Argon2::new(algorithm, version, params);
+    let computed = Output::init_with(expected.len(), |out| {
+        argon2
+            .hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+            .map_err(Error::from)
+    })?;
+    // Output's equality is constant-time.
+    Ok(computed == *expected)
+}
+
+/// Starts `threads` hashing threads that take jobs from one queue until every sender is
+/// gone.
+fn start_pool(threads: usize, priority: HashPriority) -> std::io::Result<mpsc::Sender<Job>> {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    for n in 0..threads {
+        let queue = queue.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("gatehouse-hash-{n}"))
+            .spawn(move || {
+                set_thread_priority(priority);
+                // Allocated once and reused: a fresh 19 MiB per hash costs page faults.
+                let mut memory = Vec::new();
+                loop {
+                    // The lock is held only while waiting for a job, never while hashing.
+                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    match next {
+                        Ok(job) => job(&mut memory),
+                        Err(mpsc::RecvError) => return,
+                    }
+                }
+            });
+        match spawned {
+            Ok(_) => {}
+            // None at all would hang every sign-in; fewer only means less hashing at once.
+            Err(e) if n == 0 => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, threads = n, "started fewer password-hashing threads");
+                break;
+            }
+        }
+    }
+    Ok(jobs)
+}
+
+/// How the hashing threads share the CPU with everything else the server does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HashPriority {
+    /// Like every other thread: the most sign-ins per second, but a page or `/healthz`
+    /// that arrives while every core hashes waits for a time slice.
+    Normal,
+    /// `SCHED_BATCH` at nice 19: the kernel treats hashing as background work and
+    /// prefers any waking ordinary thread, while hashing still gets a share of a busy
+    /// machine. The default.
+    #[default]
+    Low,
+    /// `SCHED_IDLE`: hashing runs only on otherwise idle cores — the best page latency
+    /// during a login storm, but sign-ins stall entirely while other work fills the CPU.
+    Idle,
+}
+
+/// Applies `priority` to the calling thread. Elsewhere than Linux, or if the kernel
+/// refuses, hashing keeps the ordinary priority.
+fn set_thread_priority(priority: HashPriority) {
+    #[cfg(target_os = "linux")]
+    {
+        let (policy, nice) = match priority {
+            HashPriority::Normal => return,
+            HashPriority::Low => (libc::SCHED_BATCH, 19),
+            HashPriority::Idle => (libc::SCHED_IDLE, 0),
+        };
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: pid 0 is the calling thread; `param` is a valid sched_param that the
+        // call only reads.
+        let mut refused = unsafe { libc::sched_setscheduler(0, policy, &param) } != 0;
+        if !refused && nice != 0 {
+            // SAFETY: gettid has no preconditions; on Linux, PRIO_PROCESS with a thread
+            // id sets that thread's nice value only. Lowering one's own priority needs
+            // no privilege.
+            refused = unsafe {
+                libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, nice)
+            } != 0;
+        }
+        if refused {
+            tracing::warn!(
+                error = %std::io::Error::last_os_error(),
+                ?priority,
+                "password hashing runs at normal priority"
+            );
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = priority;
 }
 
 /// Whether a stored hash was made with Argon2id at exactly these parameters.
@@ -173,8 +324,10 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn hashing_runs_on_the_blocking_pool_never_more_than_the_permits_at_once() {
-        let hasher = PasswordHasher::new(cheap(), 2).await.unwrap();
+    async fn hashing_runs_on_the_pool_never_more_than_the_permits_at_once() {
+        let hasher = PasswordHasher::new(cheap(), 2, HashPriority::default())
+            .await
+            .unwrap();
         let pw = Password::new("correct horse battery staple");
         let tasks: Vec<_> = (0..8)
             .map(|_| {
@@ -194,9 +347,35 @@ mod tests {
         assert_eq!(hasher.busy(), 0);
     }
 
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_threads_run_at_the_configured_priority_and_no_other_thread_does() {
+        // (policy, nice) of the calling thread.
+        fn current() -> (i32, i32) {
+            // SAFETY: both calls only read the calling thread's scheduling settings.
+            unsafe {
+                (
+                    libc::sched_getscheduler(0),
+                    libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t),
+                )
+            }
+        }
+        let here = current();
+        for (priority, expected) in [
+            (HashPriority::Low, (libc::SCHED_BATCH, 19)),
+            (HashPriority::Idle, (libc::SCHED_IDLE, here.1)),
+            (HashPriority::Normal, here),
+        ] {
+            let hasher = PasswordHasher::new(cheap(), 2, priority).await.unwrap();
+            let seen = hasher.run_blocking(|_| Ok(current())).await.unwrap();
+            assert_eq!(seen, expected, "{priority:?}");
+        }
+        assert_eq!(current(), here, "only the hashing threads change");
+    }
+
     #[tokio::test]
     async fn hash_is_argon2id_phc_with_unique_salt_and_verifies() {
-        let hasher = PasswordHasher::new(Argon2Settings::default(), 2)
+        let hasher = PasswordHasher::new(Argon2Settings::default(), 2, HashPriority::default())
             .await
             .unwrap();
         let pw = Password::new("correct horse battery staple");
@@ -222,8 +401,10 @@ mod tests {
 
     #[tokio::test]
     async fn weaker_stored_hashes_ask_for_a_rehash() {
-        let weak = PasswordHasher::new(cheap(), 1).await.unwrap();
-        let strong = PasswordHasher::new(Argon2Settings::default(), 1)
+        let weak = PasswordHasher::new(cheap(), 1, HashPriority::default())
+            .await
+            .unwrap();
+        let strong = PasswordHasher::new(Argon2Settings::default(), 1, HashPriority::default())
             .await
             .unwrap();
         let pw = Password::new("a long enough password");
@@ -236,7 +417,9 @@ mod tests {
 
     #[tokio::test]
     async fn dummy_verification_never_matches() {
-        let hasher = PasswordHasher::new(cheap(), 1).await.unwrap();
+        let hasher = PasswordHasher::new(cheap(), 1, HashPriority::default())
+            .await
+            .unwrap();
         assert_eq!(
             hasher.verify_dummy(&Password::new("")).await.unwrap(),
             Verification::Mismatch
@@ -245,7 +428,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_corrupt_stored_hash_is_an_error_not_a_mismatch() {
-        let hasher = PasswordHasher::new(cheap(), 1).await.unwrap();
+        let hasher = PasswordHasher::new(cheap(), 1, HashPriority::default())
+            .await
+            .unwrap();
         assert!(matches!(
             hasher
                 .verify(&Password::new("whatever"), "not-a-hash")

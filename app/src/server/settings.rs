@@ -40,6 +40,8 @@ pub struct Settings {
     pub argon2: Argon2Settings,
     /// How many password hashes may run at once; each holds `memory_kib` of memory.
     pub hash_concurrency: usize,
+    /// How the hashing threads share the CPU with pages and health checks.
+    pub hash_priority: super::password::HashPriority,
     /// The name at the start of every SMS ("Gatehouse: your sign-in code is …").
     pub brand: String,
     /// Peers whose `X-Forwarded-For` is believed (load balancers, TLS terminators).
@@ -103,6 +105,7 @@ impl Settings {
             session_absolute: Duration::hours(12),
             argon2: Argon2Settings::default(),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            hash_priority: super::password::HashPriority::default(),
             brand: "Gatehouse".to_owned(),
             trusted_proxies: Vec::new(),
             code_ttl: Duration::minutes(10),
