@@ -775,3 +775,45 @@ async fn without_javascript_both_steps_work_through_form_posts() {
     assert_eq!(res.headers()["location"], "/account/security");
     assert!(signed_in(&app, &c).await);
 }
+
+/// The session, the "signed in" history row and the cleared failure count commit
+/// together: when the history row cannot be written (here a trigger refuses it, as a
+/// database going away mid-sign-in would), no session is left behind either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_whose_history_row_fails_leaves_no_session() {
+    let app = spawn_app().await;
+    let id = app.add_user("alice", PASSWORD).await;
+    for statement in [
+        "CREATE FUNCTION refuse_sign_in() RETURNS trigger LANGUAGE plpgsql AS
+         $$ BEGIN RAISE EXCEPTION 'history unavailable'; END $$",
+        "CREATE TRIGGER refuse_sign_in BEFORE INSERT ON login_attempts
+         FOR EACH ROW WHEN (NEW.outcome = 'signed_in') EXECUTE FUNCTION refuse_sign_in()",
+    ] {
+        sqlx::query(statement).execute(&app.pool).await.unwrap();
+    }
+    let c = client();
+    let res = app.login_fetch(&c, "alice", PASSWORD).await;
+    assert_eq!(res.status(), 500);
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0, "a session without its history row");
+    assert!(!signed_in(&app, &c).await);
+
+    sqlx::query("DROP TRIGGER refuse_sign_in ON login_attempts")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let res = app.login_fetch(&c, "alice", PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    assert!(signed_in(&app, &c).await);
+    let outcomes: Vec<String> = app
+        .history_of(id)
+        .await
+        .into_iter()
+        .map(|(outcome, _, _)| outcome)
+        .collect();
+    assert_eq!(outcomes, ["signed_in"], "one sign-in, recorded once");
+}

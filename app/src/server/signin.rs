@@ -8,7 +8,7 @@ use super::client::ClientInfo;
 use super::db::challenges::{self, IssuedCode};
 use super::db::history::{self, Attempt, Factor, Outcome};
 use super::db::sessions::Stage;
-use super::db::{authenticator, devices, users};
+use super::db::{authenticator, devices, throttles, users};
 use super::notify::{self, Notice, Origin};
 use super::password::{HashError, Verification};
 use super::session::{self, CookieKind, PendingSession, SecretToken};
@@ -101,43 +101,76 @@ impl Request<'_> {
         factor: Factor,
         locked_until: Option<OffsetDateTime>,
     ) {
+        let ip = self.client.ip_text();
         let attempt = Attempt {
             user_id,
             username_typed: username,
             at: self.now(),
-            ip: &self.client.ip_text(),
+            ip: &ip,
             user_agent: &self.client.user_agent,
             outcome,
             factor,
             locked_until,
         };
-        // A lost history row must not turn a sign-in into an error, but it is logged.
+        // A lost row about a refused attempt must not change the answer, but it is logged.
         if let Err(e) = history::record(&self.state.pool, &attempt).await {
             tracing::error!(error = %e, "recording a login attempt");
         }
     }
 }
 
+/// A sign-in recorded inside its session's transaction; the notices it calls for go out
+/// once that transaction has committed ([`SignedIn::notify`]).
+#[must_use]
+struct SignedIn {
+    user_id: i64,
+    factor: Factor,
+    new_device: bool,
+}
+
 impl Request<'_> {
-    /// Records a completed sign-in and tells the customer when it used their recovery
-    /// token or came from a browser the account has not signed in from before.
-    async fn signed_in(&self, user_id: i64, username: &str, factor: Factor) {
-        let state = self.state;
+    /// Records a completed sign-in in the transaction that creates its session — the
+    /// history row and the cleared failure count commit with the session or not at all,
+    /// so a database failure never leaves a sign-in half-recorded.
+    async fn record_sign_in(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        user_id: i64,
+        username: &str,
+        factor: Factor,
+    ) -> Result<SignedIn, sqlx::Error> {
         let new_device = match factor {
             Factor::TrustedDevice => false,
-            _ => history::is_new_device(&state.pool, user_id, &self.client.user_agent)
-                .await
-                .unwrap_or_else(|e| {
-                    tracing::error!(error = %e, "checking for a new device");
-                    false
-                }),
+            _ => history::is_new_device(&mut *tx, user_id, &self.client.user_agent).await?,
         };
-        self.record(Some(user_id), username, Outcome::SignedIn, factor)
-            .await;
-        if let Err(e) = throttle::succeeded(state, &throttle::normalise(username)).await {
-            tracing::error!(error = %e, "clearing the failure count");
-        }
-        let origin = Origin::of(&self.client, self.now());
+        let ip = self.client.ip_text();
+        let attempt = Attempt {
+            user_id: Some(user_id),
+            username_typed: username,
+            at: self.now(),
+            ip: &ip,
+            user_agent: &self.client.user_agent,
+            outcome: Outcome::SignedIn,
+            factor,
+            locked_until: None,
+        };
+        history::record(&mut *tx, &attempt).await?;
+        throttles::clear(&mut *tx, &throttle::normalise(username)).await?;
+        Ok(SignedIn {
+            user_id,
+            factor,
+            new_device,
+        })
+    }
+}
+
+impl SignedIn {
+    /// Tells the customer when the sign-in used their recovery token or came from a
+    /// browser the account has not signed in from before.
+    async fn notify(self, req: &Request<'_>) {
+        let (state, user_id, factor, new_device) =
+            (req.state, self.user_id, self.factor, self.new_device);
+        let origin = Origin::of(&req.client, req.state.clock.now());
         if factor == Factor::RecoveryToken {
             notify::notify(state, user_id, Notice::RecoveryTokenUsed, origin).await;
         } else if new_device {
@@ -220,17 +253,14 @@ pub async fn password_step(
     let now = req.now();
     let second_factor = account.two_factor_enabled && (account.phone.is_some() || account.has_app);
     if !second_factor {
-        let cookie = start_full_session(req, account.id, now).await?;
-        req.signed_in(account.id, &typed, Factor::Password).await;
+        let cookie = start_full_session(req, account.id, &typed, Factor::Password).await?;
         return Ok(PasswordOutcome::SignedIn { cookie });
     }
     if let Some(device) =
         session::token_from_headers(&state.settings, CookieKind::TrustedDevice, req.headers)
     {
         if devices::use_for(&state.pool, &device.hash(), account.id, now).await? {
-            let cookie = start_full_session(req, account.id, now).await?;
-            req.signed_in(account.id, &typed, Factor::TrustedDevice)
-                .await;
+            let cookie = start_full_session(req, account.id, &typed, Factor::TrustedDevice).await?;
             return Ok(PasswordOutcome::SignedIn { cookie });
         }
     }
@@ -312,16 +342,24 @@ pub async fn password_step(
     Ok(PasswordOutcome::CodeSent { cookie, pending })
 }
 
+/// A sign-in that needs no second step: the full session and its record in one
+/// transaction.
 async fn start_full_session(
     req: &Request<'_>,
     user_id: i64,
-    now: OffsetDateTime,
+    username: &str,
+    factor: Factor,
 ) -> Result<HeaderValue, SignInError> {
+    let now = req.now();
     let mut tx = req.state.pool.begin().await?;
     session::end_current(&mut tx, &req.state.settings, req.headers).await?;
     let (_, cookie) =
         session::begin(&mut tx, &req.state.settings, now, user_id, Stage::Full, now).await?;
+    let signed_in = req
+        .record_sign_in(&mut tx, user_id, username, factor)
+        .await?;
     tx.commit().await?;
+    signed_in.notify(req).await;
     Ok(cookie)
 }
 
@@ -594,13 +632,12 @@ async fn complete(
         pending.authenticated_at,
     )
     .await?;
-    tx.commit().await?;
 
     let device_cookie = if trust_device {
         let token = SecretToken::generate();
         let expires = now + settings.trusted_device_ttl;
         devices::insert(
-            &state.pool,
+            &mut *tx,
             &token.hash(),
             user_id,
             now,
@@ -618,7 +655,9 @@ async fn complete(
     } else {
         None
     };
-    req.signed_in(user_id, name, factor).await;
+    let signed_in = req.record_sign_in(&mut tx, user_id, name, factor).await?;
+    tx.commit().await?;
+    signed_in.notify(req).await;
     Ok(CodeAccepted {
         session_cookie,
         device_cookie,
@@ -664,9 +703,11 @@ pub async fn verify_recovery(
         pending.authenticated_at,
     )
     .await?;
+    let signed_in = req
+        .record_sign_in(&mut tx, challenge.user_id, &name, Factor::RecoveryToken)
+        .await?;
     tx.commit().await?;
-    req.signed_in(challenge.user_id, &name, Factor::RecoveryToken)
-        .await;
+    signed_in.notify(req).await;
     Ok(CodeAccepted {
         session_cookie,
         device_cookie: None,

@@ -15,7 +15,7 @@ pub struct Device {
 
 /// Remembers a device for `user_id` until `expires_at`.
 pub async fn insert(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     token_hash: &[u8],
     user_id: i64,
     now: OffsetDateTime,
@@ -33,7 +33,7 @@ pub async fn insert(
         ip,
         device,
     )
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }

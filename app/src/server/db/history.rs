@@ -1,6 +1,6 @@
 //! The `login_attempts` table: every sign-in attempt, successful or not.
 
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 use time::OffsetDateTime;
 
 /// How an attempt ended.
@@ -84,7 +84,7 @@ pub struct Row {
 }
 
 /// Records one attempt.
-pub async fn record(pool: &PgPool, a: &Attempt<'_>) -> Result<(), sqlx::Error> {
+pub async fn record(db: impl PgExecutor<'_>, a: &Attempt<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO login_attempts
              (user_id, username_typed, at, ip, user_agent, outcome, factor, locked_until)
@@ -98,7 +98,7 @@ pub async fn record(pool: &PgPool, a: &Attempt<'_>) -> Result<(), sqlx::Error> {
         a.factor.as_str(),
         a.locked_until,
     )
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }
@@ -106,7 +106,7 @@ pub async fn record(pool: &PgPool, a: &Attempt<'_>) -> Result<(), sqlx::Error> {
 /// Whether a successful sign-in to this account from a browser with this user agent would
 /// be its first: true only when the account has signed in before, from other browsers.
 pub async fn is_new_device(
-    pool: &PgPool,
+    db: impl PgExecutor<'_>,
     user_id: i64,
     user_agent: &str,
 ) -> Result<bool, sqlx::Error> {
@@ -116,7 +116,7 @@ pub async fn is_new_device(
         user_id,
         user_agent,
     )
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?;
     Ok(row.any > 0 && row.same == 0)
 }

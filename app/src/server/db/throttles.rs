@@ -75,12 +75,12 @@ pub async fn lock(pool: &PgPool, username: &str, until: OffsetDateTime) -> Resul
 }
 
 /// A successful sign-in: the count starts again and any lock ends.
-pub async fn clear(pool: &PgPool, username: &str) -> Result<(), sqlx::Error> {
+pub async fn clear(db: impl sqlx::PgExecutor<'_>, username: &str) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "DELETE FROM account_throttles WHERE username = $1",
         username
     )
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }
