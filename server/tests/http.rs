@@ -313,6 +313,40 @@ async fn an_idle_session_expires_after_thirty_minutes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_session_records_its_use_at_most_once_a_minute() {
+    let app = spawn_app().await;
+    let id = app.add_user("alice", PASSWORD).await;
+    let client = app.signed_in("alice", PASSWORD).await;
+    let last_seen = || async {
+        sqlx::query_scalar::<_, time::OffsetDateTime>(
+            "SELECT last_seen_at FROM sessions WHERE user_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+    };
+    let signed_in_at = last_seen().await;
+    app.clock().advance(time::Duration::seconds(50));
+    let res = client.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        last_seen().await,
+        signed_in_at,
+        "a read within the minute writes nothing"
+    );
+    app.clock().advance(time::Duration::seconds(20));
+    let res = client.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    // The test clock is the real one moved forward, so a little real time passes too.
+    let recorded = last_seen().await - signed_in_at;
+    assert!(
+        recorded >= time::Duration::seconds(70) && recorded < time::Duration::seconds(75),
+        "past the minute the use is recorded: {recorded}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -342,6 +376,7 @@ async fn a_weaker_stored_hash_is_upgraded_at_the_next_sign_in() {
             parallelism: 1,
         },
         1,
+        app::server::password::HashPriority::Normal,
     )
     .await
     .unwrap();

@@ -198,6 +198,11 @@ pub async fn current_pending(
         }))
 }
 
+/// How stale a session's `last_seen_at` may get before a request records its use: the
+/// idle timeout is measured to within this, and a busy session writes once a minute
+/// rather than on every request.
+const LAST_SEEN_GRANULARITY: time::Duration = time::Duration::minutes(1);
+
 async fn live(
     state: &AppState,
     headers: &HeaderMap,
@@ -214,6 +219,7 @@ async fn live(
         stage,
         now,
         now - state.settings.session_idle,
+        now - LAST_SEEN_GRANULARITY,
     )
     .await?;
     Ok(found.map(|s| (hash, s)))

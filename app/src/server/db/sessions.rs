@@ -54,23 +54,32 @@ pub struct LiveSession {
 }
 
 /// If the session is live at `stage` (not past its absolute expiry, used since
-/// `idle_cutoff`), records this use and returns it; one round trip.
+/// `idle_cutoff`), returns it, and records this use when the last recorded one is older
+/// than `touch_before`; one round trip. Most requests therefore only read: a write per
+/// request would cost a WAL flush each.
 pub async fn touch(
     pool: &PgPool,
     id_hash: &[u8],
     stage: Stage,
     now: OffsetDateTime,
     idle_cutoff: OffsetDateTime,
+    touch_before: OffsetDateTime,
 ) -> Result<Option<LiveSession>, sqlx::Error> {
     sqlx::query_as!(
         LiveSession,
-        "UPDATE sessions SET last_seen_at = $2
-         WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3 AND stage = $4
-         RETURNING user_id, authenticated_at",
+        r#"WITH live AS (
+               SELECT id_hash, user_id, authenticated_at, last_seen_at FROM sessions
+               WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3 AND stage = $4
+           ), touched AS (
+               UPDATE sessions SET last_seen_at = $2 FROM live
+               WHERE sessions.id_hash = live.id_hash AND live.last_seen_at < $5
+           )
+           SELECT user_id AS "user_id!", authenticated_at AS "authenticated_at!" FROM live"#,
         id_hash,
         now,
         idle_cutoff,
         stage.as_str(),
+        touch_before,
     )
     .fetch_optional(pool)
     .await
