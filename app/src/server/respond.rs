@@ -42,11 +42,28 @@ pub fn internal(context: &'static str, err: impl std::fmt::Display) -> AppError 
 /// Maps a database error: connection trouble is a 503 the client may retry, anything
 /// else is a logged 500.
 pub fn from_db(context: &'static str, err: sqlx::Error) -> AppError {
+    if database_unavailable(&err) {
+        tracing::warn!(%err, "{context}: database unavailable");
+        AppError::Unavailable
+    } else {
+        internal(context, err)
+    }
+}
+
+/// Whether `err` says the database could not be reached or went away mid-request (a
+/// restart, a failover) rather than that the request itself was wrong.
+pub fn database_unavailable(err: &sqlx::Error) -> bool {
     match err {
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-            tracing::warn!(%err, "{context}: database unavailable");
-            AppError::Unavailable
-        }
-        other => internal(context, other),
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE class 08 (connection exception) and 57P (the server shutting down,
+        // crashed, or still starting: "57P01 admin_shutdown", "57P03 cannot_connect_now").
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
