@@ -70,7 +70,7 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
             let password = read_password()?;
             let pool = prepare_database(&cli.config).await?;
             let settings = cli.config.settings()?;
-            let hasher = PasswordHasher::new(settings.argon2, 1).await?;
+            let hasher = PasswordHasher::new(settings.argon2, 1, settings.hash_priority).await?;
             let request = AccountRequest {
                 username,
                 email,
@@ -103,7 +103,29 @@ pub fn leptos_options() -> Result<LeptosOptions, RunError> {
     if options.output_name.is_empty() {
         options.output_name = "gatehouse".into();
     }
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        options.hash_files = built_with_hashed_names(&options);
+    }
     Ok(options)
+}
+
+/// Whether the site was last built with content-hashed file names
+/// (`LEPTOS_HASH_FILES=true cargo leptos build --release`): cargo-leptos then writes the
+/// names to `hash.txt` beside the server binary. A later unhashed build leaves that file
+/// behind but writes `pkg/gatehouse.wasm` after it, so the newer of the two wins.
+fn built_with_hashed_names(options: &LeptosOptions) -> bool {
+    let modified = |path: &std::path::Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let Some(hashes) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&*options.hash_file)))
+        .and_then(|path| modified(&path))
+    else {
+        return false;
+    };
+    let unhashed = std::path::Path::new(&*options.site_root)
+        .join(&*options.site_pkg_dir)
+        .join(format!("{}.wasm", options.output_name));
+    modified(&unhashed).is_none_or(|wasm| wasm <= hashes)
 }
 
 /// Builds the application state for `settings` around an open pool.
@@ -118,7 +140,12 @@ pub async fn build_state(
         // Links in emails point at this server; production deployments set the URL.
         settings.link_base = format!("http://{}", leptos_options.site_addr);
     }
-    let hasher = PasswordHasher::new(settings.argon2, settings.hash_concurrency).await?;
+    let hasher = PasswordHasher::new(
+        settings.argon2,
+        settings.hash_concurrency,
+        settings.hash_priority,
+    )
+    .await?;
     let sms = app::server::sms::sender(&settings.sms, &pool, &clock)
         .map_err(|e| RunError::Sms(e.to_string()))?;
     let email = app::server::email::sender(&settings.email, &pool, &clock)

@@ -19,7 +19,9 @@ use crate::middleware;
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
+    let pkg = format!("/{}", state.leptos_options.site_pkg_dir);
     Router::new()
+        .nest_service(&pkg, client_assets(&state.leptos_options))
         .route("/healthz", get(healthz))
         .route("/dev/outbox", get(dev_outbox_page))
         .route("/dev/outbox.json", get(dev_outbox_json))
@@ -50,6 +52,38 @@ pub fn build(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// The client's wasm, JS and CSS under `/pkg`. A release build made with
+/// `LEPTOS_HASH_FILES=true cargo leptos build --release --precompress` names each file by
+/// its content and ships `.br` and `.gz` copies beside it: those are served as they are
+/// to browsers that accept them, and cached for a year (`immutable`), since a new build
+/// has new names. Unhashed files (`cargo leptos watch`) are revalidated on every load.
+fn client_assets(options: &leptos::config::LeptosOptions) -> Router {
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let cache = if options.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    Router::new()
+        .fallback_service(
+            tower_http::services::ServeDir::new(dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(axum::middleware::map_response(
+            move |mut response: Response| async move {
+                // A missing file must not be remembered for a year.
+                if response.status().is_success() {
+                    response.headers_mut().insert(
+                        header::CACHE_CONTROL,
+                        header::HeaderValue::from_static(cache),
+                    );
+                }
+                response
+            },
+        ))
 }
 
 /// 200 when the database answers, 503 when it does not.

@@ -228,3 +228,94 @@ async fn headers_table_of_expected_headers_per_route() {
         );
     }
 }
+
+/// A site folder as `scripts/build` leaves it: a hashed file with brotli and gzip copies.
+fn hashed_site(test: &str) -> String {
+    let root = std::env::temp_dir().join(format!("gatehouse-site-{}-{test}", std::process::id()));
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    for (name, body) in [
+        ("gatehouse.Xy12.wasm", "raw wasm"),
+        ("gatehouse.Xy12.wasm.br", "brotli wasm"),
+        ("gatehouse.Xy12.wasm.gz", "gzip wasm"),
+    ] {
+        std::fs::write(pkg.join(name), body).unwrap();
+    }
+    root.to_string_lossy().into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashed_client_files_are_served_precompressed_and_cached_for_a_year() {
+    let db = common::TestDb::create().await;
+    let pool = gatehouse_server::database::connect(&db.url, 5)
+        .await
+        .unwrap();
+    gatehouse_server::database::migrate(&pool).await.unwrap();
+    let site = common::Site {
+        root: hashed_site("hashed"),
+        hash_files: true,
+    };
+    let app = common::spawn_with_site(db, pool, app::server::settings::Settings::dev(), site).await;
+    let get = |encoding: &'static str| {
+        let c = client();
+        let url = app.url("/pkg/gatehouse.Xy12.wasm");
+        async move {
+            c.get(url)
+                .header("accept-encoding", encoding)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    let res = get("gzip, deflate, br").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(&res, "content-encoding"), "br");
+    assert_eq!(
+        header(&res, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(header(&res, "content-type"), "application/wasm");
+    assert_eq!(res.text().await.unwrap(), "brotli wasm");
+
+    let res = get("gzip").await;
+    assert_eq!(header(&res, "content-encoding"), "gzip");
+    assert_eq!(res.text().await.unwrap(), "gzip wasm");
+
+    let res = get("identity").await;
+    assert_eq!(header(&res, "content-encoding"), "");
+    assert_eq!(res.text().await.unwrap(), "raw wasm");
+
+    let res = client()
+        .get(app.url("/pkg/gatehouse.Nope.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_ne!(
+        header(&res, "cache-control"),
+        "public, max-age=31536000, immutable",
+        "a missing file is not remembered"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unhashed_client_files_are_revalidated_on_every_load() {
+    let db = common::TestDb::create().await;
+    let pool = gatehouse_server::database::connect(&db.url, 5)
+        .await
+        .unwrap();
+    gatehouse_server::database::migrate(&pool).await.unwrap();
+    let site = common::Site {
+        root: hashed_site("unhashed"),
+        hash_files: false,
+    };
+    let app = common::spawn_with_site(db, pool, app::server::settings::Settings::dev(), site).await;
+    let res = client()
+        .get(app.url("/pkg/gatehouse.Xy12.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(&res, "cache-control"), "no-cache");
+}

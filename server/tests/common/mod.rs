@@ -92,8 +92,28 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
 
 /// Starts the application around an existing pool (which may point at a dead server).
 pub async fn spawn_with_pool(db: TestDb, pool: PgPool, settings: Settings) -> TestApp {
+    spawn_with_site(db, pool, settings, Site::default()).await
+}
+
+/// Where the client's files are and whether their names are content-hashed.
+pub struct Site {
+    pub root: String,
+    pub hash_files: bool,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Self {
+            root: "target/site".into(),
+            hash_files: false,
+        }
+    }
+}
+
+/// Starts the application serving the client files of `site`.
+pub async fn spawn_with_site(db: TestDb, pool: PgPool, settings: Settings, site: Site) -> TestApp {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (addr, state) = serve(pool.clone(), settings, Clock::system(), async {
+    let (addr, state) = serve(pool.clone(), settings, Clock::system(), site, async {
         let _ = rx.await;
     })
     .await;
@@ -112,13 +132,15 @@ async fn serve(
     pool: PgPool,
     settings: Settings,
     clock: Clock,
+    site: Site,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> (SocketAddr, AppState) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let options = LeptosOptions::builder()
         .output_name("gatehouse")
-        .site_root("target/site")
+        .site_root(site.root)
+        .hash_files(site.hash_files)
         .site_addr(addr)
         .build();
     let state = gatehouse_server::build_state(options, pool, settings, clock)
@@ -254,6 +276,7 @@ impl TestApp {
             pool,
             settings,
             self.state.clock.clone(),
+            Site::default(),
             std::future::pending(),
         )
         .await;
