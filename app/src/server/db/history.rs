@@ -110,15 +110,20 @@ pub async fn is_new_device(
     user_id: i64,
     user_agent: &str,
 ) -> Result<bool, sqlx::Error> {
+    // EXISTS stops at the first match: a long history costs no more than a short one,
+    // except on a browser's first sign-in.
     let row = sqlx::query!(
-        r#"SELECT count(*) AS "any!", count(*) FILTER (WHERE user_agent = $2) AS "same!"
-           FROM login_attempts WHERE user_id = $1 AND outcome = 'signed_in'"#,
+        r#"SELECT
+             EXISTS (SELECT 1 FROM login_attempts
+                     WHERE user_id = $1 AND outcome = 'signed_in') AS "any!",
+             EXISTS (SELECT 1 FROM login_attempts
+                     WHERE user_id = $1 AND outcome = 'signed_in' AND user_agent = $2) AS "same!""#,
         user_id,
         user_agent,
     )
     .fetch_one(db)
     .await?;
-    Ok(row.any > 0 && row.same == 0)
+    Ok(row.any && !row.same)
 }
 
 /// One page of an account's attempts, newest first; `limit + 1` rows are asked for so
