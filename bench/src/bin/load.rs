@@ -3,6 +3,8 @@
 //! Prints requests per second and latency percentiles. Server functions are posted the
 //! way the hydrated page posts them (form-encoded, `Accept: application/json`).
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
@@ -19,6 +21,10 @@ enum Scenario {
     HistoryPage,
     /// POST /api/login-history (the server function behind the page).
     HistoryApi,
+    /// POST /api/verify-code with the right code, each request for a pending sign-in of
+    /// its own: the pending sessions `bench/run` seeds (token i = SHA-256("bench-i"),
+    /// code 123456).
+    VerifyCode,
 }
 
 #[derive(Parser)]
@@ -35,11 +41,27 @@ struct Args {
     username: String,
     #[arg(long, default_value = "gatehouse-demo-password")]
     password: String,
+    /// Print a line per second: answers by status (0 = no answer), to watch an outage.
+    #[arg(long)]
+    timeline: bool,
 }
 
-fn client() -> reqwest::Client {
+/// The next seeded pending sign-in for the verify-code scenario.
+static NEXT_PENDING: AtomicU64 = AtomicU64::new(1);
+
+fn seeded_session_cookie() -> String {
+    use sha2::Digest;
+    let i = NEXT_PENDING.fetch_add(1, Ordering::Relaxed);
+    let token = sha2::Sha256::digest(format!("bench-{i}").as_bytes());
+    format!("gatehouse_session={}", hex::encode(token))
+}
+
+/// A client that keeps the cookies it is given (a signed-in browser), or none (each
+/// request a new visitor). Built once per simulated user: building one loads the
+/// system's CA store, which would cost more than the request being measured.
+fn client(cookies: bool) -> reqwest::Client {
     reqwest::Client::builder()
-        .cookie_store(true)
+        .cookie_store(cookies)
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(1)
         .build()
@@ -74,10 +96,18 @@ async fn one(c: &reqwest::Client, a: &Args) -> u16 {
                 .send()
                 .await
         }
+        Scenario::VerifyCode => {
+            // No cookie store: each request carries its own pending session.
+            c.post(format!("{url}/api/verify-code"))
+                .header("accept", "application/json")
+                .header("cookie", seeded_session_cookie())
+                .form(&[("code", "123456")])
+                .send()
+                .await
+        }
         Scenario::PasswordStep => {
-            // A fresh client each time: no session to replace, as for a new visitor.
-            client()
-                .post(format!("{url}/api/login"))
+            // No cookie store: no session to replace, as for a new visitor.
+            c.post(format!("{url}/api/login"))
                 .header("accept", "application/json")
                 .form(&[("username", &a.username), ("password", &a.password)])
                 .send()
@@ -103,30 +133,57 @@ async fn main() {
         .map(|_| {
             let args = args.clone();
             tokio::spawn(async move {
-                let c = client();
+                let c = client(matches!(
+                    args.scenario,
+                    Scenario::HistoryPage | Scenario::HistoryApi
+                ));
                 if matches!(args.scenario, Scenario::HistoryPage | Scenario::HistoryApi) {
                     sign_in(&c, &args).await;
                 }
                 let mut latencies = Vec::new();
-                let mut errors = 0u64;
+                // (second since start, status) of every answer.
+                let mut answers = Vec::new();
                 while Instant::now() < deadline {
                     let t = Instant::now();
                     let status = one(&c, &args).await;
                     latencies.push(t.elapsed().as_micros() as u64);
-                    if !(200..300).contains(&status) {
-                        errors += 1;
-                    }
+                    answers.push((started.elapsed().as_secs(), status));
                 }
-                (latencies, errors)
+                (latencies, answers)
             })
         })
         .collect();
     let mut all = Vec::new();
-    let mut errors = 0;
+    let mut answers = Vec::new();
     for t in tasks {
-        let (l, e) = t.await.unwrap();
+        let (l, a) = t.await.unwrap();
         all.extend(l);
-        errors += e;
+        answers.extend(a);
+    }
+    let errors = answers
+        .iter()
+        .filter(|(_, s)| !(200..300).contains(s))
+        .count();
+    if args.timeline {
+        let mut by_second: BTreeMap<u64, BTreeMap<u16, u64>> = BTreeMap::new();
+        for (second, status) in &answers {
+            *by_second
+                .entry(*second)
+                .or_default()
+                .entry(*status)
+                .or_default() += 1;
+        }
+        for (second, statuses) in by_second {
+            let line: Vec<String> = statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect();
+            println!("t={second:>3}s  {}", line.join(", "));
+        }
+    }
+    if errors > 0 {
+        let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
+        for (_, status) in &answers {
+            *statuses.entry(*status).or_default() += 1;
+        }
+        println!("answers by status (0 = no answer): {statuses:?}");
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort_unstable();
