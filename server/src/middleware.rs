@@ -8,7 +8,17 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use app::server::csp::DEFAULT_POLICY;
+use app::server::session::SessionMemo;
 use app::server::AppState;
+
+/// Gives every GET (a page render) a [`SessionMemo`], so the server functions its
+/// resources call look the session up once between them.
+pub async fn session_memo(mut request: Request, next: Next) -> Response {
+    if request.method() == Method::GET {
+        request.extensions_mut().insert(SessionMemo::default());
+    }
+    next.run(request).await
+}
 
 /// Adds the headers every response carries, keeping any a handler set (pages set their
 /// own CSP with a nonce).

@@ -64,8 +64,12 @@ pub async fn require_user_with_2fa_policy() -> Result<(AppState, session::Curren
 /// relies on the browser having hidden a page.
 pub async fn require_user() -> Result<(AppState, session::CurrentUser), AppError> {
     let state = leptos::prelude::expect_context::<AppState>();
-    let headers = leptos::prelude::expect_context::<http::request::Parts>().headers;
-    match session::current(&state, &headers).await {
+    let parts = leptos::prelude::expect_context::<http::request::Parts>();
+    let found = match parts.extensions.get::<session::SessionMemo>() {
+        Some(memo) => memo.current(&state, &parts.headers).await,
+        None => session::current(&state, &parts.headers).await,
+    };
+    match found {
         Ok(Some(user)) => Ok((state, user)),
         Ok(None) => Err(AppError::Unauthorized),
         Err(e) => Err(respond::from_db("loading the session", e)),

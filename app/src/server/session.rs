@@ -122,6 +122,27 @@ pub struct CurrentUser {
     pub authenticated_at: OffsetDateTime,
 }
 
+/// One page request's session lookup, shared by the server functions its resources call
+/// while the page renders (the Login History page needs the session twice). Only GET
+/// requests carry one: they change no session, so the answer cannot go stale within the
+/// request. Lives in the request's extensions, never beyond it.
+#[derive(Debug, Clone, Default)]
+pub struct SessionMemo(std::sync::Arc<tokio::sync::OnceCell<Option<CurrentUser>>>);
+
+impl SessionMemo {
+    /// The request's signed-in account, looked up on first use.
+    pub async fn current(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<Option<CurrentUser>, sqlx::Error> {
+        self.0
+            .get_or_try_init(|| current(state, headers))
+            .await
+            .cloned()
+    }
+}
+
 /// A sign-in waiting for its second factor.
 pub struct PendingSession {
     pub id_hash: Vec<u8>,
