@@ -40,9 +40,7 @@ async fn observed(res: reqwest::Response) -> (u16, String, Vec<String>) {
 async fn attack_brute_force_1000_guesses_at_one_code_then_even_the_right_code_fails() {
     let app = common::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
-    let c = client();
-    app.login_fetch(&c, "alice", PASSWORD).await;
-    let code = app.latest_code(PHONE).await;
+    let (c, code) = app.pending_2fa("alice", PASSWORD, PHONE).await;
     let mut statuses = Vec::with_capacity(1000);
     for guess in 0..1000u32 {
         let guess = format!("{:06}", (guess * 7919) % 1_000_000);
@@ -78,9 +76,7 @@ async fn attack_brute_force_1000_guesses_at_one_code_then_even_the_right_code_fa
 async fn attack_replay_of_a_used_code_and_of_a_replaced_code_fails() {
     let app = common::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
-    let c = client();
-    app.login_fetch(&c, "alice", PASSWORD).await;
-    let first = app.latest_code(PHONE).await;
+    let (c, first) = app.pending_2fa("alice", PASSWORD, PHONE).await;
     app.clock().advance(Duration::seconds(31));
     assert_eq!(app.call(&c, "resend-code", &[]).await.status(), 200);
     let second = app.latest_code(PHONE).await;
@@ -504,9 +500,7 @@ async fn scale_out_password_on_one_instance_code_on_another_next_page_on_the_fir
 async fn repeated_wrong_codes_email_the_owner_once() {
     let app = common::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
-    let c = client();
-    app.login_fetch(&c, "alice", PASSWORD).await;
-    let code = app.latest_code(PHONE).await;
+    let (c, code) = app.pending_2fa("alice", PASSWORD, PHONE).await;
     for _ in 0..7 {
         app.call(&c, "verify-code", &[("code", &wrong(&code))])
             .await;

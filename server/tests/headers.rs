@@ -246,16 +246,11 @@ fn hashed_site(test: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hashed_client_files_are_served_precompressed_and_cached_for_a_year() {
-    let db = common::TestDb::create().await;
-    let pool = gatehouse_server::database::connect(&db.url, 5)
-        .await
-        .unwrap();
-    gatehouse_server::database::migrate(&pool).await.unwrap();
     let site = common::Site {
         root: hashed_site("hashed"),
         hash_files: true,
     };
-    let app = common::spawn_with_site(db, pool, app::server::settings::Settings::dev(), site).await;
+    let app = common::spawn_app_serving(app::server::settings::Settings::dev(), site).await;
     let get = |encoding: &'static str| {
         let c = client();
         let url = app.url("/pkg/gatehouse.Xy12.wasm");
@@ -301,16 +296,11 @@ async fn hashed_client_files_are_served_precompressed_and_cached_for_a_year() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unhashed_client_files_are_revalidated_on_every_load() {
-    let db = common::TestDb::create().await;
-    let pool = gatehouse_server::database::connect(&db.url, 5)
-        .await
-        .unwrap();
-    gatehouse_server::database::migrate(&pool).await.unwrap();
     let site = common::Site {
         root: hashed_site("unhashed"),
         hash_files: false,
     };
-    let app = common::spawn_with_site(db, pool, app::server::settings::Settings::dev(), site).await;
+    let app = common::spawn_app_serving(app::server::settings::Settings::dev(), site).await;
     let res = client()
         .get(app.url("/pkg/gatehouse.Xy12.wasm"))
         .send()

@@ -48,7 +48,7 @@ pub fn check(
     // twice ("passwordpassword").
     let chars: Vec<char> = lower.chars().collect();
     if let Some(unit) = (1..=chars.len() / 2)
-        .find(|&p| chars.len() % p == 0 && chars.chunks(p).all(|c| c == &chars[..p]))
+        .find(|&p| chars.len().is_multiple_of(p) && chars.chunks(p).all(|c| c == &chars[..p]))
     {
         let unit_text: String = chars[..unit].iter().collect();
         if unit <= 4 {

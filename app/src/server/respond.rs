@@ -52,7 +52,7 @@ pub fn from_db(context: &'static str, err: sqlx::Error) -> AppError {
 
 /// Whether `err` says the database could not be reached or went away mid-request (a
 /// restart, a failover) rather than that the request itself was wrong.
-pub fn database_unavailable(err: &sqlx::Error) -> bool {
+fn database_unavailable(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed

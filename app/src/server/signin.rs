@@ -101,6 +101,27 @@ impl Request<'_> {
         factor: Factor,
         locked_until: Option<OffsetDateTime>,
     ) {
+        let pool = &self.state.pool;
+        let written = self
+            .write_attempt(pool, user_id, username, outcome, factor, locked_until)
+            .await;
+        // A lost row about a refused attempt must not change the answer, but it is logged.
+        if let Err(e) = written {
+            tracing::error!(error = %e, "recording a login attempt");
+        }
+    }
+
+    /// Writes this request's attempt to the history with `db` (the pool, or the
+    /// transaction of a sign-in).
+    async fn write_attempt(
+        &self,
+        db: impl sqlx::PgExecutor<'_>,
+        user_id: Option<i64>,
+        username: &str,
+        outcome: Outcome,
+        factor: Factor,
+        locked_until: Option<OffsetDateTime>,
+    ) -> Result<(), sqlx::Error> {
         let ip = self.client.ip_text();
         let attempt = Attempt {
             user_id,
@@ -112,10 +133,7 @@ impl Request<'_> {
             factor,
             locked_until,
         };
-        // A lost row about a refused attempt must not change the answer, but it is logged.
-        if let Err(e) = history::record(&self.state.pool, &attempt).await {
-            tracing::error!(error = %e, "recording a login attempt");
-        }
+        history::record(db, &attempt).await
     }
 }
 
@@ -143,18 +161,9 @@ impl Request<'_> {
             Factor::TrustedDevice => false,
             _ => history::is_new_device(&mut *tx, user_id, &self.client.user_agent).await?,
         };
-        let ip = self.client.ip_text();
-        let attempt = Attempt {
-            user_id: Some(user_id),
-            username_typed: username,
-            at: self.now(),
-            ip: &ip,
-            user_agent: &self.client.user_agent,
-            outcome: Outcome::SignedIn,
-            factor,
-            locked_until: None,
-        };
-        history::record(&mut *tx, &attempt).await?;
+        let signed_in = Outcome::SignedIn;
+        self.write_attempt(&mut *tx, Some(user_id), username, signed_in, factor, None)
+            .await?;
         throttles::clear(&mut *tx, &throttle::normalise(username)).await?;
         Ok(SignedIn {
             user_id,

@@ -82,12 +82,17 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the application with `settings` on a fresh, migrated database.
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    spawn_app_serving(settings, Site::default()).await
+}
+
+/// Like [`spawn_app_with`], serving the client files of `site`.
+pub async fn spawn_app_serving(settings: Settings, site: Site) -> TestApp {
     let db = TestDb::create().await;
     let pool = gatehouse_server::database::connect(&db.url, 5)
         .await
         .unwrap();
     gatehouse_server::database::migrate(&pool).await.unwrap();
-    spawn_with_pool(db, pool, settings).await
+    spawn_with_site(db, pool, settings, site).await
 }
 
 /// Starts the application around an existing pool (which may point at a dead server).
@@ -110,8 +115,8 @@ impl Default for Site {
     }
 }
 
-/// Starts the application serving the client files of `site`.
-pub async fn spawn_with_site(db: TestDb, pool: PgPool, settings: Settings, site: Site) -> TestApp {
+/// Starts the application around an existing pool, serving the client files of `site`.
+async fn spawn_with_site(db: TestDb, pool: PgPool, settings: Settings, site: Site) -> TestApp {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let (addr, state) = serve(pool.clone(), settings, Clock::system(), site, async {
         let _ = rx.await;
@@ -328,13 +333,23 @@ impl TestApp {
         password: &str,
         phone: &str,
     ) -> reqwest::Client {
-        let c = client();
-        let res = self.login_fetch(&c, username, password).await;
-        assert_eq!(res.status(), 200, "password step");
-        let code = self.latest_code(phone).await;
+        let (c, code) = self.pending_2fa(username, password, phone).await;
         let res = self.call(&c, "verify-code", &[("code", &code)]).await;
         assert_eq!(res.status(), 200, "code step");
         c
+    }
+
+    /// A new browser past the password step, and the code texted to `phone`.
+    pub async fn pending_2fa(
+        &self,
+        username: &str,
+        password: &str,
+        phone: &str,
+    ) -> (reqwest::Client, String) {
+        let c = client();
+        let res = self.login_fetch(&c, username, password).await;
+        assert_eq!(res.status(), 200, "password step");
+        (c, self.latest_code(phone).await)
     }
 
     /// The code in the newest SMS to `phone`.
