@@ -75,8 +75,11 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    ) || is_same_origin(request.headers(), state.settings.public_url.as_deref())
-    {
+    ) || is_same_origin(
+        request.headers(),
+        state.settings.public_url.as_deref(),
+        state.settings.cookie_secure,
+    ) {
         return next.run(request).await;
     }
     tracing::warn!(path = %request.uri().path(), "refused a cross-origin request");
@@ -87,23 +90,80 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
         .into_response()
 }
 
-/// Whether the browser's own headers place the request on our origin. Requests without
-/// either header (not from a browser) pass: they carry no ambient credentials to abuse.
-pub fn is_same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(origin) = get("origin") {
-        if origin == "null" {
+/// Whether the browser's own headers place the request on our origin.
+///
+/// Our origin is that of `public_url` when it is set (its path ignored); otherwise
+/// `{scheme}://{Host}`, with `https` when cookies are `Secure` (we are served over HTTPS)
+/// and `http` otherwise. An `Origin` must equal it in scheme, host and port (ASCII
+/// case-insensitively, a default port the same as none); one that cannot be read (not
+/// UTF-8, no scheme, `null`) is another origin. Without `Origin`, `Sec-Fetch-Site` must
+/// say `same-origin` or `none`. Requests with neither header (not from a browser) pass:
+/// they carry no ambient credentials to abuse.
+pub fn is_same_origin(headers: &HeaderMap, public_url: Option<&str>, cookie_secure: bool) -> bool {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let Some(origin) = origin.to_str().ok().and_then(WebOrigin::parse_header) else {
             return false;
-        }
-        let host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-        let matches_host = get("host").is_some_and(|h| h.eq_ignore_ascii_case(host));
-        let matches_public =
-            public_url.is_some_and(|u| u.trim_end_matches('/').eq_ignore_ascii_case(origin));
-        return matches_host || matches_public;
+        };
+        let ours = match public_url {
+            Some(url) => WebOrigin::parse_url(url),
+            None => {
+                let scheme = if cookie_secure { "https" } else { "http" };
+                headers
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .and_then(|host| WebOrigin::parse_header(&format!("{scheme}://{host}")))
+            }
+        };
+        return ours.is_some_and(|ours| ours == origin);
     }
-    match get("sec-fetch-site") {
+    match headers
+        .get("sec-fetch-site")
+        .map(|v| v.to_str().unwrap_or_default())
+    {
         Some(site) => matches!(site, "same-origin" | "none"),
         None => true,
+    }
+}
+
+/// A web origin, normalised for comparison: lower-case scheme and host, and no port when
+/// it is the scheme's default.
+#[derive(Debug, PartialEq, Eq)]
+struct WebOrigin {
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+}
+
+impl WebOrigin {
+    /// The origin of a URL such as `https://panel.example/base/`; path and query are
+    /// ignored.
+    fn parse_url(text: &str) -> Option<Self> {
+        let uri: http::Uri = text.trim().parse().ok()?;
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let authority = uri.authority()?;
+        // User info has no place in an origin (and `https://panel.example@evil.example`
+        // is evil.example).
+        if authority.as_str().contains('@') || authority.host().is_empty() {
+            return None;
+        }
+        let port = match (scheme.as_str(), authority.port_u16()) {
+            ("http", Some(80)) | ("https", Some(443)) => None,
+            (_, port) => port,
+        };
+        Some(Self {
+            host: authority.host().to_ascii_lowercase(),
+            scheme,
+            port,
+        })
+    }
+
+    /// An `Origin` header's value: scheme, host and port only, as browsers send it.
+    fn parse_header(text: &str) -> Option<Self> {
+        let (_, rest) = text.split_once("://")?;
+        if rest.contains(['/', '?', '#']) {
+            return None;
+        }
+        Self::parse_url(text)
     }
 }
 
@@ -111,60 +171,143 @@ pub fn is_same_origin(headers: &HeaderMap, public_url: Option<&str>) -> bool {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(*k, HeaderValue::from_static(v));
+            h.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
         }
         h
     }
 
     #[test]
-    fn same_origin_rules() {
-        assert!(is_same_origin(
-            &headers(&[
-                ("origin", "http://127.0.0.1:3000"),
-                ("host", "127.0.0.1:3000")
-            ]),
-            None
-        ));
-        assert!(!is_same_origin(
-            &headers(&[
-                ("origin", "http://127.0.0.1:4000"),
-                ("host", "127.0.0.1:3000")
-            ]),
-            None
-        ));
-        assert!(!is_same_origin(
-            &headers(&[
-                ("origin", "https://evil.example"),
-                ("host", "panel.example")
-            ]),
-            None
-        ));
-        assert!(!is_same_origin(
-            &headers(&[("origin", "null"), ("host", "panel.example")]),
-            None
-        ));
-        assert!(is_same_origin(
-            &headers(&[
-                ("origin", "https://panel.example"),
-                ("host", "10.0.0.5:3000")
-            ]),
-            Some("https://panel.example/")
-        ));
-        assert!(!is_same_origin(
-            &headers(&[("sec-fetch-site", "cross-site")]),
-            None
-        ));
-        assert!(!is_same_origin(
-            &headers(&[("sec-fetch-site", "same-site")]),
-            None
-        ));
-        assert!(is_same_origin(
-            &headers(&[("sec-fetch-site", "same-origin")]),
-            None
-        ));
-        assert!(is_same_origin(&headers(&[]), None), "non-browser clients");
+    fn without_a_public_url_the_origin_must_be_the_host_with_the_cookies_scheme() {
+        // (Origin, Host, cookie_secure, same origin?)
+        let cases: &[(&str, &str, bool, bool)] = &[
+            ("http://127.0.0.1:3000", "127.0.0.1:3000", false, true),
+            ("http://127.0.0.1:4000", "127.0.0.1:3000", false, false),
+            ("http://127.0.0.1", "127.0.0.1:3000", false, false),
+            ("https://evil.example", "panel.example", true, false),
+            ("https://panel.example", "panel.example", true, true),
+            ("http://panel.example", "panel.example", true, false),
+            ("https://panel.example", "panel.example", false, false),
+            ("HTTPS://Panel.Example", "panel.EXAMPLE", true, true),
+            ("https://panel.example:443", "panel.example", true, true),
+            ("https://panel.example", "panel.example:443", true, true),
+            ("http://panel.example:80", "panel.example", false, true),
+            ("https://panel.example:8443", "panel.example", true, false),
+            ("http://[::1]:3000", "[::1]:3000", false, true),
+            // The old comparison took anything after "://" for the host.
+            ("ftp://panel.example", "panel.example", false, false),
+            ("panel.example", "panel.example", false, false),
+            ("//panel.example", "panel.example", false, false),
+            ("http://x@panel.example", "panel.example", false, false),
+            ("http://panel.example/", "panel.example", false, false),
+            ("null", "panel.example", false, false),
+            ("", "panel.example", false, false),
+        ];
+        for (origin, host, secure, expected) in cases {
+            let h = headers(&[("origin", origin), ("host", host)]);
+            assert_eq!(
+                is_same_origin(&h, None, *secure),
+                *expected,
+                "Origin {origin}, Host {host}, secure {secure}"
+            );
+        }
+        let no_host = headers(&[("origin", "http://panel.example")]);
+        assert!(!is_same_origin(&no_host, None, false));
+    }
+
+    #[test]
+    fn with_a_public_url_the_origin_must_be_exactly_its_origin() {
+        // (Origin, Host, GATEHOUSE_PUBLIC_URL, same origin?)
+        let cases: &[(&str, &str, &str, bool)] = &[
+            (
+                "https://panel.example",
+                "10.0.0.5:3000",
+                "https://panel.example/",
+                true,
+            ),
+            (
+                "https://panel.example",
+                "10.0.0.5:3000",
+                "https://panel.example/a/b?x",
+                true,
+            ),
+            (
+                "https://PANEL.example:443",
+                "x",
+                "https://panel.example",
+                true,
+            ),
+            (
+                "http://panel.example",
+                "panel.example",
+                "https://panel.example",
+                false,
+            ),
+            (
+                "https://panel.example:8443",
+                "panel.example",
+                "https://panel.example",
+                false,
+            ),
+            (
+                "https://panel.example.evil",
+                "panel.example",
+                "https://panel.example",
+                false,
+            ),
+            (
+                "http://10.0.0.5:3000",
+                "10.0.0.5:3000",
+                "https://panel.example",
+                false,
+            ),
+            ("https://panel.example", "panel.example", "not a url", false),
+        ];
+        for (origin, host, public_url, expected) in cases {
+            let h = headers(&[("origin", origin), ("host", host)]);
+            for secure in [false, true] {
+                assert_eq!(
+                    is_same_origin(&h, Some(public_url), secure),
+                    *expected,
+                    "Origin {origin}, Host {host}, public URL {public_url}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn without_origin_sec_fetch_site_decides_and_non_browsers_pass() {
+        let cases: &[(&[(&str, &str)], bool)] = &[
+            (&[("sec-fetch-site", "cross-site")], false),
+            (&[("sec-fetch-site", "same-site")], false),
+            (&[("sec-fetch-site", "same-origin")], true),
+            (&[("sec-fetch-site", "none")], true),
+            (&[], true),
+            (&[("host", "panel.example")], true),
+        ];
+        for (pairs, expected) in cases {
+            for public_url in [None, Some("https://panel.example")] {
+                assert_eq!(
+                    is_same_origin(&headers(pairs), public_url, true),
+                    *expected,
+                    "{pairs:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_origin_that_is_not_utf8_is_another_origin() {
+        let mut h = headers(&[("host", "panel.example")]);
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_bytes(b"http://panel.example\xff").unwrap(),
+        );
+        assert!(!is_same_origin(&h, None, false));
     }
 }
