@@ -166,6 +166,12 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_HASH_CONCURRENCY", global = true)]
     pub hash_concurrency: Option<usize>,
 
+    /// Most password hashes waiting or running at once; past it sign-ins get a 503 with
+    /// Retry-After at once instead of queueing. Default: 64 × GATEHOUSE_HASH_CONCURRENCY,
+    /// about a second of waiting at the back at OWASP's cost (see `Settings::hash_queue`).
+    #[arg(long, env = "GATEHOUSE_HASH_QUEUE", value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub hash_queue: Option<u32>,
+
     /// How the hashing threads share the CPU: `low` (SCHED_BATCH, nice 19; pages first),
     /// `idle` (SCHED_IDLE; hashing only on idle cores) or `normal`. See
     /// docs/performance.md for what each costs.
@@ -356,6 +362,7 @@ impl Config {
         if let Some(n) = self.hash_concurrency {
             settings.hash_concurrency = n;
         }
+        settings.hash_queue = self.hash_queue.and_then(|n| usize::try_from(n).ok());
         settings.hash_priority = match self.hash_priority {
             HashPriorityArg::Normal => HashPriority::Normal,
             HashPriorityArg::Low => HashPriority::Low,

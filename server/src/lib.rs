@@ -146,6 +146,10 @@ pub async fn build_state(
         settings.hash_priority,
     )
     .await?;
+    let hasher = match settings.hash_queue {
+        Some(limit) => hasher.with_queue_limit(limit),
+        None => hasher,
+    };
     let sms = app::server::sms::sender(&settings.sms, &pool, &clock)
         .map_err(|e| RunError::Sms(e.to_string()))?;
     let email = app::server::email::sender(&settings.email, &pool, &clock)

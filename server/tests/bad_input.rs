@@ -212,3 +212,105 @@ async fn bad_input_random_bodies_at_every_endpoint_never_get_a_5xx() {
         200
     );
 }
+
+/// An app whose password hashing is one thread with room for two hashes queued or
+/// running, so that a small burst overflows it.
+async fn app_with_a_tiny_hash_queue() -> TestApp {
+    count_panics();
+    let mut settings = app::server::Settings::dev();
+    settings.hash_concurrency = 1;
+    settings.hash_queue = Some(2);
+    // Failures must not delay or refuse the burst before it reaches the hashing queue.
+    settings.slowdown_per_failure = std::time::Duration::ZERO;
+    settings.ip_max_failures_per_hour = 10_000;
+    common::spawn_app_with(settings).await
+}
+
+/// Posts `form` to `endpoint` `n` times at once with `c`; returns (status, Retry-After).
+async fn burst(
+    app: &TestApp,
+    c: &reqwest::Client,
+    endpoint: &str,
+    forms: Vec<Vec<(String, String)>>,
+) -> Vec<(u16, Option<String>)> {
+    let tasks: Vec<_> = forms
+        .into_iter()
+        .map(|form| {
+            let (c, url) = (c.clone(), app.url(&format!("/api/{endpoint}")));
+            tokio::spawn(async move {
+                let res = c
+                    .post(url)
+                    .header("accept", "application/json")
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                let retry_after = res
+                    .headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                (res.status().as_u16(), retry_after)
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    answers
+}
+
+/// Every answer is `allowed` or a 503 with `Retry-After`, and the queue overflowed at
+/// least once.
+fn assert_refused_with_retry_after(answers: &[(u16, Option<String>)], allowed: &[u16]) {
+    assert!(
+        answers
+            .iter()
+            .all(|(status, _)| allowed.contains(status) || *status == 503),
+        "{answers:?}"
+    );
+    assert!(answers.iter().any(|(s, _)| *s == 503), "{answers:?}");
+    for (status, retry_after) in answers {
+        if *status == 503 {
+            assert_eq!(retry_after.as_deref(), Some("1"), "{answers:?}");
+        }
+    }
+    assert_eq!(PANICS.load(Ordering::SeqCst), 0, "a handler panicked");
+}
+
+// SECURITY.md 3: a login storm past the hashing queue gets a quick 503 and Retry-After,
+// not a 500 and not an ever longer wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hash_queue_full_a_login_burst_gets_401_or_503_with_retry_after_never_500() {
+    let app = app_with_a_tiny_hash_queue().await;
+    let forms = (0..30)
+        .map(|i| {
+            vec![
+                ("username".to_owned(), format!("nobody{i}")),
+                ("password".to_owned(), PASSWORD.to_owned()),
+            ]
+        })
+        .collect();
+    let answers = burst(&app, &client(), "login", forms).await;
+    assert_refused_with_retry_after(&answers, &[401]);
+    // The queue drains: a sign-in afterwards is answered normally.
+    app.add_user("alice", PASSWORD).await;
+    assert_eq!(
+        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
+        200
+    );
+}
+
+// The same for a server function behind sign-in that hashes (sudo mode's password).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hash_queue_full_a_password_reentry_burst_gets_4xx_or_503_with_retry_after() {
+    let app = app_with_a_tiny_hash_queue().await;
+    app.add_user("alice", PASSWORD).await;
+    let c = app.signed_in("alice", PASSWORD).await;
+    let forms = (0..30)
+        .map(|i| vec![("password".to_owned(), format!("not the password {i}"))])
+        .collect();
+    let answers = burst(&app, &c, "confirm-password", forms).await;
+    // 422: wrong password; 429: the account's failures locked it for a while.
+    assert_refused_with_retry_after(&answers, &[422, 429]);
+}

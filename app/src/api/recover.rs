@@ -24,7 +24,7 @@ pub(crate) fn map_error(e: crate::server::recover::RecoverError) -> AppError {
         E::Weak(w) => AppError::invalid("password", w),
         E::WrongPassword => AppError::invalid("current_password", "That password isn't right."),
         E::Database(e) => respond::from_db("account recovery", e),
-        other => respond::internal("account recovery", other),
+        E::Hash(e) => respond::from_hash("account recovery", e),
     }
 }
 

@@ -56,7 +56,7 @@ fn map_error(e: crate::server::security::SecurityError) -> AppError {
             AppError::SmsFailed
         }
         E::Database(e) => respond::from_db("security settings", e),
-        other => respond::internal("security settings", other),
+        E::Hash(e) => respond::from_hash("security settings", e),
     }
 }
 

@@ -5,6 +5,11 @@
 //! instead of exhausting memory; each thread keeps its Argon2 memory from one hash to
 //! the next; and the threads run at a lower priority ([`HashPriority`]), so that pages
 //! and `/healthz` are served ahead of hashing during a login storm.
+//!
+//! The queue in front of the threads is bounded too ([`PasswordHasher::with_queue_limit`]):
+//! past the limit a request is refused at once with [`HashError::Busy`] (a 503 with
+//! `Retry-After`), rather than waiting behind work that will take longer than any client
+//! waits, while its memory and connection pile up.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,9 +34,13 @@ pub enum Verification {
     Mismatch,
 }
 
-/// Why hashing failed; always a server fault, never the user's.
+/// Why hashing failed; never the user's fault.
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
+    /// The queue is full: too many hashes are waiting already. Nothing was queued; the
+    /// client may try again shortly.
+    #[error("too many password hashes are waiting")]
+    Busy,
     #[error("invalid argon2 parameters: {0}")]
     Params(argon2::Error),
     #[error("argon2 failed: {0}")]
@@ -47,20 +56,30 @@ pub enum HashError {
 /// Hashes and verifies passwords with Argon2id.
 ///
 /// At most `permits` hashes run at once, each on a thread of the hasher's own pool (see
-/// the module documentation); the threads end when the last clone is dropped.
+/// the module documentation), and at most the queue limit are waiting or running; the
+/// threads end when the last clone is dropped.
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
     jobs: mpsc::Sender<Job>,
     /// Hashes running right now (never more than the permits).
     busy: Arc<AtomicUsize>,
+    /// Hashes queued or running (never more than `queue_limit`).
+    pending: Arc<AtomicUsize>,
+    queue_limit: usize,
     /// A real hash of a random password, verified against when the user does not exist so
     /// that an unknown username costs as much time as a wrong password.
     dummy_hash: Arc<str>,
 }
 
 impl PasswordHasher {
-    /// Builds a hasher with the given cost, concurrency limit and thread priority.
+    /// How many hashes may wait or run per hashing thread unless
+    /// [`with_queue_limit`](Self::with_queue_limit) says otherwise (see
+    /// `Settings::hash_queue` for why 64).
+    pub const DEFAULT_QUEUE_PER_THREAD: usize = 64;
+
+    /// Builds a hasher with the given cost, concurrency limit and thread priority, and a
+    /// queue of [`DEFAULT_QUEUE_PER_THREAD`](Self::DEFAULT_QUEUE_PER_THREAD) × `permits`.
     pub async fn new(
         settings: Argon2Settings,
         permits: usize,
@@ -73,10 +92,13 @@ impl PasswordHasher {
             None,
         )
         .map_err(HashError::Params)?;
+        let permits = permits.max(1);
         let mut hasher = Self {
             params,
-            jobs: start_pool(permits.max(1), priority).map_err(HashError::Pool)?,
+            jobs: start_pool(permits, priority).map_err(HashError::Pool)?,
             busy: Arc::default(),
+            pending: Arc::default(),
+            queue_limit: permits.saturating_mul(Self::DEFAULT_QUEUE_PER_THREAD),
             dummy_hash: Arc::from(""),
         };
         let mut random = [0u8; 24];
@@ -86,6 +108,14 @@ impl PasswordHasher {
             .await?
             .into();
         Ok(hasher)
+    }
+
+    /// Allows at most `limit` hashes (at least one) to be queued or running at once;
+    /// past it, hashing fails at once with [`HashError::Busy`].
+    #[must_use]
+    pub fn with_queue_limit(mut self, limit: usize) -> Self {
+        self.queue_limit = limit.max(1);
+        self
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -139,15 +169,19 @@ impl PasswordHasher {
             .map(|_| Verification::Mismatch)
     }
 
-    /// Queues `work` for the pool and waits for its answer. A request that goes away
-    /// while queued (the client hung up) costs no hash: its job is skipped.
+    /// Queues `work` for the pool and waits for its answer, or fails at once with
+    /// [`HashError::Busy`] when the queue is full. A request that goes away while queued
+    /// (the client hung up) costs no hash: its job is skipped.
     async fn run_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> Result<T, HashError> + Send + 'static,
     ) -> Result<T, HashError> {
+        let slot = QueueSlot::take(&self.pending, self.queue_limit).ok_or(HashError::Busy)?;
         let (answer, answered) = oneshot::channel();
         let busy = self.busy.clone();
         let keep = self.params.block_count();
+        // The slot travels with the job and is given back when the job is done, skipped,
+        // or dropped unrun (the pool gone).
         let job: Job = Box::new(move |memory| {
             if answer.is_closed() {
                 return;
@@ -161,6 +195,8 @@ impl PasswordHasher {
                 memory.shrink_to_fit();
             }
             busy.fetch_sub(1, Ordering::SeqCst);
+            // Free before answering, so that the caller's next hash finds room.
+            drop(slot);
             if let Ok(out) = out {
                 let _ = answer.send(out);
             }
@@ -172,6 +208,33 @@ impl PasswordHasher {
     /// How many hashes are running right now.
     pub fn busy(&self) -> usize {
         self.busy.load(Ordering::SeqCst)
+    }
+
+    /// How many hashes are queued or running right now.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::SeqCst)
+    }
+}
+
+/// One place in the bounded queue, given back when dropped.
+struct QueueSlot(Arc<AtomicUsize>);
+
+impl QueueSlot {
+    /// Takes a place if fewer than `limit` are taken, in one atomic step, so a burst of
+    /// callers can never overshoot the limit together.
+    fn take(pending: &Arc<AtomicUsize>, limit: usize) -> Option<Self> {
+        pending
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < limit).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Self(pending.clone()))
+    }
+}
+
+impl Drop for QueueSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -345,6 +408,75 @@ mod tests {
         }
         assert!(most <= 2, "{most} hashes ran at once");
         assert_eq!(hasher.busy(), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn past_the_queue_limit_hashing_is_refused_at_once_and_the_queue_recovers() {
+        let hasher = PasswordHasher::new(cheap(), 1, HashPriority::Normal)
+            .await
+            .unwrap()
+            .with_queue_limit(2);
+        // Hold the only thread until told, so that the queue fills deterministically.
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (started, running) = oneshot::channel::<()>();
+        let first = {
+            let h = hasher.clone();
+            tokio::spawn(async move {
+                h.run_blocking(move |_| {
+                    let _ = started.send(());
+                    released.recv().ok();
+                    Ok(1)
+                })
+                .await
+            })
+        };
+        running.await.unwrap();
+        let second = {
+            let h = hasher.clone();
+            tokio::spawn(async move { h.run_blocking(|_| Ok(2)).await })
+        };
+        while hasher.pending() < 2 {
+            tokio::task::yield_now().await;
+        }
+        let pw = Password::new("correct horse battery staple");
+        for _ in 0..5 {
+            assert!(matches!(hasher.hash(&pw).await, Err(HashError::Busy)));
+        }
+        assert_eq!(hasher.pending(), 2, "refused hashes take no place");
+        release.send(()).unwrap();
+        assert_eq!(first.await.unwrap().unwrap(), 1);
+        assert_eq!(second.await.unwrap().unwrap(), 2);
+        assert!(hasher.hash(&pw).await.is_ok(), "room again");
+        assert_eq!(hasher.pending(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_hash_abandoned_while_queued_gives_its_place_back() {
+        let hasher = PasswordHasher::new(cheap(), 1, HashPriority::Normal)
+            .await
+            .unwrap()
+            .with_queue_limit(2);
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (started, running) = oneshot::channel::<()>();
+        let h = hasher.clone();
+        let first = tokio::spawn(async move {
+            h.run_blocking(move |_| {
+                let _ = started.send(());
+                released.recv().ok();
+                Ok(())
+            })
+            .await
+        });
+        running.await.unwrap();
+        let pw = Password::new("correct horse battery staple");
+        // Queued behind the first, then given up (the client hung up).
+        let abandoned =
+            tokio::time::timeout(std::time::Duration::from_millis(20), hasher.hash(&pw));
+        assert!(abandoned.await.is_err());
+        release.send(()).unwrap();
+        first.await.unwrap().unwrap();
+        assert!(hasher.hash(&pw).await.is_ok());
+        assert_eq!(hasher.pending(), 0);
     }
 
     #[cfg(target_os = "linux")]

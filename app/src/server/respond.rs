@@ -21,6 +21,14 @@ pub fn set_status(err: &AppError) {
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(code) = http::StatusCode::from_u16(err.status()) {
             res.set_status(code);
+            // Every 503 is momentary (a full hashing queue, a database restart): say
+            // when to come back, so clients retry soon instead of giving up.
+            if code == http::StatusCode::SERVICE_UNAVAILABLE {
+                res.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from_static("1"),
+                );
+            }
         }
     }
 }
@@ -37,6 +45,17 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 pub fn internal(context: &'static str, err: impl std::fmt::Display) -> AppError {
     tracing::error!(%err, "{context}");
     AppError::Internal
+}
+
+/// Maps a password-hashing error: a full hashing queue is a 503 the client may retry
+/// (logged as a warning: it is load, not a bug), anything else is a logged 500.
+pub fn from_hash(context: &'static str, err: super::password::HashError) -> AppError {
+    if matches!(err, super::password::HashError::Busy) {
+        tracing::warn!(%err, "{context}: password hashing is saturated");
+        AppError::Unavailable
+    } else {
+        internal(context, err)
+    }
 }
 
 /// Maps a database error: connection trouble is a 503 the client may retry, anything

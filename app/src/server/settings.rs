@@ -40,6 +40,15 @@ pub struct Settings {
     pub argon2: Argon2Settings,
     /// How many password hashes may run at once; each holds `memory_kib` of memory.
     pub hash_concurrency: usize,
+    /// Most password hashes queued or running at once; past it a sign-in or password
+    /// change gets a 503 with `Retry-After` at once. `None`: 64 per hashing thread
+    /// ([`PasswordHasher::DEFAULT_QUEUE_PER_THREAD`](super::password::PasswordHasher::DEFAULT_QUEUE_PER_THREAD)).
+    /// A queued hash holds only its password and a channel, so the bound is about
+    /// waiting, not memory: at OWASP's cost one thread verifies a password in about
+    /// 18 ms (docs/performance.md: ~110 hashes/s on two cores), so the last of 64 waits
+    /// about a second — longer is worse than a quick "try again", as clients and proxies
+    /// give up and the work is wasted.
+    pub hash_queue: Option<usize>,
     /// How the hashing threads share the CPU with pages and health checks.
     pub hash_priority: super::password::HashPriority,
     /// The name at the start of every SMS ("Gatehouse: your sign-in code is …").
@@ -105,6 +114,7 @@ impl Settings {
             session_absolute: Duration::hours(12),
             argon2: Argon2Settings::default(),
             hash_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            hash_queue: None,
             hash_priority: super::password::HashPriority::default(),
             brand: "Gatehouse".to_owned(),
             trusted_proxies: Vec::new(),
