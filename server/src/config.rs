@@ -84,8 +84,9 @@ pub enum HashPriorityArg {
 pub enum ConfigError {
     #[error("GATEHOUSE_SMS_PROVIDER=twilio needs {0}")]
     MissingTwilio(&'static str),
-    #[error("GATEHOUSE_SECRET_KEY must be 64 hex digits (32 random bytes)")]
-    BadSecretKey,
+    /// Not 64 hex digits, or all zeros (the message says which).
+    #[error(transparent)]
+    BadSecretKey(#[from] app::server::secret_box::SecretBoxError),
     #[error("Argon2id below OWASP's minimum (m=19456 KiB, t=2, p=1) is refused outside dev")]
     WeakArgon2,
 }
@@ -400,7 +401,7 @@ impl Config {
         settings.secret_key = match (&self.secret_key, environment) {
             (Some(hex), _) => Some(
                 app::server::secret_box::SecretKey::from_hex(hex)
-                    .map_err(|_| ConfigError::BadSecretKey)?,
+                    .map_err(ConfigError::BadSecretKey)?,
             ),
             (None, Environment::Dev) => Some(app::server::secret_box::SecretKey::development()),
             (None, Environment::Production) => None,

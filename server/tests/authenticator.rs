@@ -335,3 +335,129 @@ async fn authenticator_wrong_app_codes_have_the_same_limits_and_lockout() {
         "{factors:?}"
     );
 }
+
+/// Copies `from`'s sealed secret onto `to`'s row, as someone able to write to the
+/// database could, marking it `bound_to_user`.
+async fn copy_sealed_secret(app: &TestApp, from: i64, to: i64, bound_to_user: bool) {
+    sqlx::query(
+        "UPDATE authenticator_apps b
+         SET secret_nonce = a.secret_nonce, secret_sealed = a.secret_sealed,
+             bound_to_user = $3
+         FROM authenticator_apps a WHERE a.user_id = $1 AND b.user_id = $2",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(bound_to_user)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+}
+
+// Issue #13: the secret is sealed with its account's id as associated data, so a sealed
+// row copied onto another account (to sign in there with one's own app) does not open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_a_sealed_secret_copied_to_another_account_does_not_open_there() {
+    use app::server::authenticator::{confirmed_secret, AuthenticatorError};
+    let app = common::spawn_app().await;
+    let alice = app.add_user("alice", PASSWORD).await;
+    let bob = app.add_user("bob", PASSWORD).await;
+    let alice_secret = set_up(&app, &app.signed_in("alice", PASSWORD).await).await;
+    set_up(&app, &app.signed_in("bob", PASSWORD).await).await;
+
+    // Marked as bound, or as a legacy row (which opens without associated data).
+    for bound in [true, false] {
+        copy_sealed_secret(&app, alice, bob, bound).await;
+        assert!(
+            matches!(
+                confirmed_secret(&app.state, bob).await,
+                Err(AuthenticatorError::Sealed(_))
+            ),
+            "bound_to_user = {bound}"
+        );
+        app.clock().advance(Duration::seconds(90));
+        let c = client();
+        let res = app.login_fetch(&c, "bob", PASSWORD).await;
+        assert_eq!(res.status(), 200);
+        let res = app
+            .call(
+                &c,
+                "verify-code",
+                &[("code", &code(&app, &alice_secret, 0))],
+            )
+            .await;
+        assert_ne!(res.status(), 200, "bound_to_user = {bound}");
+        assert_eq!(app.call(&c, "account", &[]).await.status(), 401);
+    }
+
+    // Alice's own row is untouched and still signs her in.
+    app.clock().advance(Duration::seconds(90));
+    let (c, _) = password_step(&app).await;
+    let res = app
+        .call(
+            &c,
+            "verify-code",
+            &[("code", &code(&app, &alice_secret, 0))],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
+// Rows sealed before secrets were bound to their account keep working, and are re-sealed
+// bound to it the first time they are opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_a_legacy_secret_still_signs_in_and_is_resealed_bound_to_its_account() {
+    use app::server::authenticator::confirmed_secret;
+    let app = common::spawn_app().await;
+    let id = app.add_user("alice", PASSWORD).await;
+    let secret = set_up(&app, &app.signed_in("alice", PASSWORD).await).await;
+    let row = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_as::<_, (Vec<u8>, Vec<u8>, bool)>(
+                "SELECT secret_nonce, secret_sealed, bound_to_user
+                 FROM authenticator_apps WHERE user_id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert!(row(&app).await.2, "new set-ups are bound");
+
+    // As the row looked before: sealed without associated data, not marked.
+    let key = app.state.settings.secret_key.clone().unwrap();
+    let (nonce, sealed) = key.seal(&secret, &[]);
+    sqlx::query(
+        "UPDATE authenticator_apps
+         SET secret_nonce = $2, secret_sealed = $3, bound_to_user = FALSE WHERE user_id = $1",
+    )
+    .bind(id)
+    .bind(&nonce)
+    .bind(&sealed)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    app.clock().advance(Duration::seconds(90));
+    let (c, _) = password_step(&app).await;
+    let res = app
+        .call(&c, "verify-code", &[("code", &code(&app, &secret, 0))])
+        .await;
+    assert_eq!(res.status(), 200);
+    let (new_nonce, new_sealed, bound) = row(&app).await;
+    assert!(bound, "re-sealed at its first use");
+    assert_ne!(new_nonce, nonce);
+    assert!(
+        key.open(&new_nonce, &new_sealed, &[]).is_err(),
+        "no longer opens without the account"
+    );
+    assert_eq!(
+        confirmed_secret(&app.state, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .as_slice(),
+        secret.as_slice()
+    );
+}

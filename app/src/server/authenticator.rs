@@ -37,6 +37,43 @@ pub enum AuthenticatorError {
     Database(#[from] sqlx::Error),
 }
 
+/// The associated data an account's secret is sealed with: its user id, so that a sealed
+/// secret copied onto another account's row does not open there.
+fn bound_to(user_id: i64) -> [u8; 8] {
+    user_id.to_be_bytes()
+}
+
+/// Opens the secret of `user_id`'s app. A legacy row (sealed before secrets were bound
+/// to their account) opens without associated data and is then re-sealed bound to the
+/// account; that is best effort, since the next opening tries again.
+async fn open_secret(
+    state: &AppState,
+    user_id: i64,
+    app: &authenticator::App,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, AuthenticatorError> {
+    let key = key(state)?;
+    if app.bound_to_user {
+        return Ok(key.open(&app.secret_nonce, &app.secret_sealed, &bound_to(user_id))?);
+    }
+    let secret = key.open(&app.secret_nonce, &app.secret_sealed, &[])?;
+    let (nonce, sealed) = key.seal(&secret, &bound_to(user_id));
+    match authenticator::bind_to_user(&state.pool, user_id, &app.secret_nonce, &nonce, &sealed)
+        .await
+    {
+        Ok(true) => tracing::info!(
+            user_id,
+            "authenticator secret re-sealed bound to its account"
+        ),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(
+            user_id,
+            error = %e,
+            "could not re-seal a legacy authenticator secret; will retry at its next use"
+        ),
+    }
+    Ok(secret)
+}
+
 fn key(state: &AppState) -> Result<&SecretKey, AuthenticatorError> {
     state
         .settings
@@ -56,9 +93,7 @@ pub async fn confirmed_secret(
     if app.confirmed_at.is_none() {
         return Ok(None);
     }
-    Ok(Some(
-        key(state)?.open(&app.secret_nonce, &app.secret_sealed)?,
-    ))
+    Ok(Some(open_secret(state, user_id, &app).await?))
 }
 
 /// Set up: a fresh 160-bit secret, stored sealed and unconfirmed. Needs sudo mode.
@@ -76,7 +111,7 @@ pub async fn begin_setup(
         .map(|p| p.username)
         .unwrap_or_default();
     let secret = zeroize::Zeroizing::new(totp::new_secret());
-    let (nonce, sealed) = key.seal(&*secret);
+    let (nonce, sealed) = key.seal(&*secret, &bound_to(user.user_id));
     if !authenticator::start(&state.pool, user.user_id, &nonce, &sealed, now).await? {
         return Err(AuthenticatorError::AlreadySetUp);
     }
@@ -101,7 +136,7 @@ pub async fn confirm_setup(
         .await?
         .filter(|a| a.confirmed_at.is_none())
         .ok_or(AuthenticatorError::NothingToConfirm)?;
-    let secret = key(state)?.open(&app.secret_nonce, &app.secret_sealed)?;
+    let secret = open_secret(state, user.user_id, &app).await?;
     let step =
         totp::matching_step(&secret, code.as_str(), now).ok_or(AuthenticatorError::WrongCode)?;
     let mut tx = state.pool.begin().await?;
