@@ -89,7 +89,7 @@ mod wire {
                 AppError::SmsFailed
             }
             SignInError::Database(e) => respond::from_db("sign-in", e),
-            other => respond::internal("sign-in", other),
+            SignInError::Hash(e) => respond::from_hash("sign-in", e),
         }
     }
 }

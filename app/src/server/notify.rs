@@ -51,6 +51,10 @@ pub enum Notice {
         old: PhoneNumber,
         new: PhoneNumber,
     },
+    /// A first number on an account (its 2FA rests on the app, or is off).
+    PhoneAdded {
+        phone: PhoneNumber,
+    },
     RecoveryTokenCreated,
     RecoveryTokenRevoked,
     RecoveryTokenUsed,
@@ -71,6 +75,7 @@ impl Notice {
             Self::TwoFactorOn { .. } => "Two-factor authentication is on",
             Self::TwoFactorOff => "Two-factor authentication was turned off",
             Self::PhoneChanged { .. } => "Your mobile number was changed",
+            Self::PhoneAdded { .. } => "A mobile number was added to your account",
             Self::RecoveryTokenCreated => "A new recovery token was created",
             Self::RecoveryTokenRevoked => "Your recovery token was revoked",
             Self::RecoveryTokenUsed => "Your recovery token was used to sign in",
@@ -97,6 +102,11 @@ impl Notice {
                  devices were forgotten.",
                 old.masked(),
                 new.masked()
+            ),
+            Self::PhoneAdded { phone } => format!(
+                "The mobile number {} was added to your account. Sign-in codes can now be \
+                 texted to it.",
+                phone.masked()
             ),
             Self::RecoveryTokenCreated => "A new recovery token was created. Any earlier \
                 token no longer works."
@@ -171,18 +181,30 @@ pub fn compose(
     }
 }
 
+/// Tells a number that was replaced that it gets no more codes, within the number's and
+/// the account's daily SMS caps like every other text.
+async fn text_replaced_number(state: &AppState, user_id: i64, old: &PhoneNumber) {
+    let body = format!(
+        "{}: this number was removed from a {} account and will no longer get its \
+         sign-in codes. If you did not do this, contact support.",
+        state.settings.brand, state.settings.brand
+    );
+    match super::sms_guard::reserve_for_account(state, old.as_str(), user_id).await {
+        Ok(true) => {
+            if let Err(e) = state.sms.send_sms(old.as_str(), &body).await {
+                tracing::error!(error = %e, "texting the replaced number");
+            }
+        }
+        Ok(false) => tracing::warn!("not texting the replaced number: an SMS cap is reached"),
+        Err(e) => tracing::error!(error = %e, "reserving a text to the replaced number"),
+    }
+}
+
 /// Emails the account about `notice`; a number that was replaced also gets an SMS.
 /// Failures are logged, never returned: the change has already happened.
 pub async fn notify(state: &AppState, user_id: i64, notice: Notice, origin: Origin) {
     if let Notice::PhoneChanged { old, .. } = &notice {
-        let body = format!(
-            "{}: this number was removed from a {} account and will no longer get its \
-             sign-in codes. If you did not do this, contact support.",
-            state.settings.brand, state.settings.brand
-        );
-        if let Err(e) = state.sms.send_sms(old.as_str(), &body).await {
-            tracing::error!(error = %e, "texting the replaced number");
-        }
+        text_replaced_number(state, user_id, old).await;
     }
     let profile = match users::profile(&state.pool, user_id).await {
         Ok(Some(p)) => p,

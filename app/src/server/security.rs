@@ -97,7 +97,8 @@ pub async fn state_of(
 }
 
 /// Update: a new or changed number is texted a code before anything is saved; unticking
-/// the box turns 2FA off. Changing the number and turning 2FA off need sudo mode.
+/// the box turns 2FA off. Saving any number (the first one too) and turning 2FA off need
+/// sudo mode; signing in counts, so the seed's steps right after signing in just work.
 pub async fn request_update(
     state: &AppState,
     user: &CurrentUser,
@@ -147,13 +148,11 @@ pub async fn request_update(
     let Some(phone) = phone else {
         return Err(SecurityError::Phone(PhoneError::Empty));
     };
-    // Setting a number for the first time is covered by the sign-in itself being recent;
-    // replacing one that receives codes needs the password again.
-    if current.phone.is_some() && !same_number && !in_sudo_mode(user, now) {
+    // Every number that will receive codes needs the password again, the first one too:
+    // a stolen session must not be able to bind its own phone (then "Text me a code
+    // instead" would go there).
+    if !in_sudo_mode(user, now) {
         return Err(SecurityError::SudoRequired);
-    }
-    if let Err(refusal) = sms_guard::check(state, phone.as_str(), user.user_id, client).await? {
-        return Err(SecurityError::SmsRefused(refusal));
     }
     let code = otp::generate();
     let issued = IssuedCode {
@@ -161,8 +160,10 @@ pub async fn request_update(
         hash: &code.hash,
         expires_at: now + state.settings.code_ttl,
     };
+    // The code and the SMS caps' reservations commit together, before anything is sent.
+    let mut tx = state.pool.begin().await?;
     let started = phone_verifications::start(
-        &state.pool,
+        &mut tx,
         user.user_id,
         phone.as_str(),
         enable,
@@ -176,7 +177,12 @@ pub async fn request_update(
             wait_seconds: state.settings.resend_cooldown.whole_seconds() as u32,
         });
     }
-    sms_guard::count(state, phone.as_str(), user.user_id, client).await?;
+    if let Err(refusal) =
+        sms_guard::reserve_in(&mut tx, state, phone.as_str(), user.user_id, client).await?
+    {
+        return Err(SecurityError::SmsRefused(refusal));
+    }
+    tx.commit().await?;
     let body = format!(
         "{}: your confirmation code is {}. Enter it to confirm this number. It expires in {} minutes. Don't share it.",
         state.settings.brand,
@@ -206,37 +212,32 @@ pub async fn confirm_phone(
     let pending = phone_verifications::find(&state.pool, user.user_id)
         .await?
         .ok_or(SecurityError::NothingToConfirm)?;
-    if pending.failed_attempts >= settings.max_code_attempts {
-        return Err(SecurityError::TooManyAttempts);
-    }
     if now >= pending.code_expires_at {
         return Err(SecurityError::CodeExpired);
     }
+    // The guess is reserved before the code is checked.
+    let max = settings.max_code_attempts;
+    let Some(taken) = phone_verifications::reserve_guess(&state.pool, user.user_id, max).await?
+    else {
+        return Err(SecurityError::TooManyAttempts);
+    };
     if !otp::matches(&pending.code_salt, code, &pending.code_hash) {
-        let failures = phone_verifications::record_failure(&state.pool, user.user_id)
-            .await?
-            .ok_or(SecurityError::NothingToConfirm)?;
-        if failures >= settings.max_code_attempts {
+        if taken >= max {
             return Err(SecurityError::TooManyAttempts);
         }
         return Err(SecurityError::WrongCode {
-            attempts_left: (settings.max_code_attempts - failures) as u32,
+            attempts_left: (max - taken) as u32,
         });
     }
     let before = users::profile(&state.pool, user.user_id).await?;
     let was_enabled = before.as_ref().is_some_and(|p| p.two_factor_enabled);
     let previous = before.and_then(|p| p.phone);
+    let had_phone = previous.is_some();
     let mut tx = state.pool.begin().await?;
     let hash = otp::hash(&pending.code_salt, code);
-    let (phone, enable) = phone_verifications::consume(
-        &mut tx,
-        user.user_id,
-        &hash,
-        now,
-        settings.max_code_attempts,
-    )
-    .await?
-    .ok_or(SecurityError::NothingToConfirm)?;
+    let (phone, enable) = phone_verifications::consume(&mut tx, user.user_id, &hash, now)
+        .await?
+        .ok_or(SecurityError::NothingToConfirm)?;
     users::set_phone(&mut tx, user.user_id, &phone, enable).await?;
     let changed = previous.as_deref() != Some(phone.as_str());
     if changed {
@@ -255,6 +256,13 @@ pub async fn confirm_phone(
     }
     if enable && !was_enabled {
         let notice = Notice::TwoFactorOn {
+            phone: phone.clone(),
+        };
+        notify::notify(state, user.user_id, notice, origin).await;
+    } else if changed && !had_phone {
+        // A first number on an account whose 2FA rests on the app (or is off): it can
+        // now receive sign-in codes, so the owner hears of it like any other change.
+        let notice = Notice::PhoneAdded {
             phone: phone.clone(),
         };
         notify::notify(state, user.user_id, notice, origin).await;

@@ -63,6 +63,12 @@ pub struct Settings {
     pub max_sends_per_signin: i32,
     /// Wrong codes one sign-in may make before it is over.
     pub max_code_attempts: i32,
+    /// Wrong six-digit codes (texted or from the app) one account may get per day, over
+    /// all its pending sign-ins: the bound behind docs/security.md's daily guess figure.
+    pub code_guesses_per_account_per_day: i32,
+    /// Pending sign-ins (password proven, second step not yet) one account may have at
+    /// once; a new password step ends the oldest.
+    pub max_pending_signins: i64,
     /// How long "Trust this device" lasts.
     pub trusted_device_ttl: Duration,
     /// Where SMS go.
@@ -122,6 +128,8 @@ impl Settings {
             resend_cooldown: Duration::seconds(30),
             max_sends_per_signin: 5,
             max_code_attempts: 5,
+            code_guesses_per_account_per_day: 10,
+            max_pending_signins: 3,
             trusted_device_ttl: Duration::days(30),
             sms: super::sms::SmsConfig::Outbox,
             email: super::email::EmailConfig::Outbox,

@@ -7,7 +7,8 @@ use time::{Duration, OffsetDateTime};
 use super::client::ClientInfo;
 use super::db::challenges::{self, IssuedCode};
 use super::db::history::{self, Attempt, Factor, Outcome};
-use super::db::sessions::Stage;
+use super::db::rate_limits::{self, Slot};
+use super::db::sessions::{self, Stage};
 use super::db::{authenticator, devices, throttles, users};
 use super::notify::{self, Notice, Origin};
 use super::password::{HashError, Verification};
@@ -190,58 +191,79 @@ impl SignedIn {
 
 /// Username and password. Unknown and malformed usernames are checked against a dummy
 /// hash, so they take as long as a wrong password and read the same.
+///
+/// The attempt is reserved against the name (or the trusted device presented) and the
+/// IP before the hash ([`throttle::reserve`]); a right password gives it back.
 pub async fn password_step(
     req: &Request<'_>,
     username: &str,
     password: &Password,
 ) -> Result<PasswordOutcome, SignInError> {
     let state = req.state;
+    let now = req.now();
     // What the customer typed, bounded, for the history.
     let typed: String = username.trim().chars().take(64).collect();
-    let key = throttle::normalise(username);
     let account = match Username::parse(username) {
         Ok(name) => users::credentials(&state.pool, &name).await?,
         Err(_) => None,
     };
     let user_id = account.as_ref().map(|a| a.id);
+    // A trusted device of this account is counted under its own key, past a lock that
+    // strangers' guesses put on the name.
+    let device = match (&account, trusted_device_token(req)) {
+        (Some(account), Some(token)) => {
+            devices::live_id(&state.pool, &token.hash(), account.id, now).await?
+        }
+        _ => None,
+    };
+    let subject = match device {
+        Some(id) => throttle::Subject::Device(id),
+        None => throttle::Subject::name(username),
+    };
 
     // Locked names and blocked IPs cost the same hashing and read the same as a wrong
     // password, whether or not the account exists.
-    let standing = throttle::check(state, &key, &req.client).await?;
-    if let Some(refusal) = standing.refusal {
-        state.hasher.verify_dummy(password).await?;
-        let until = match refusal {
-            throttle::Refusal::Locked(until) => Some(until),
-            throttle::Refusal::IpBlocked => None,
-        };
-        req.record_with(user_id, &typed, Outcome::Locked, Factor::Password, until)
-            .await;
-        return Err(SignInError::InvalidCredentials);
-    }
-    let delay = throttle::slowdown(state.settings.slowdown_per_failure, standing.failures);
+    let grant = match throttle::reserve(state, &subject, &req.client).await? {
+        Ok(grant) => grant,
+        Err(refusal) => {
+            state.hasher.verify_dummy(password).await?;
+            let until = match refusal {
+                throttle::Refusal::Locked(until) => Some(until),
+                throttle::Refusal::IpBlocked => None,
+            };
+            req.record_with(user_id, &typed, Outcome::Locked, Factor::Password, until)
+                .await;
+            return Err(SignInError::InvalidCredentials);
+        }
+    };
+    let delay = throttle::slowdown(state.settings.slowdown_per_failure, grant.failures_before());
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
 
     let verified = match &account {
-        Some(account) => {
-            state
-                .hasher
-                .verify(password, &account.password_hash)
-                .await?
-        }
-        None => {
-            state.hasher.verify_dummy(password).await?;
-            Verification::Mismatch
+        Some(account) => state.hasher.verify(password, &account.password_hash).await,
+        None => state
+            .hasher
+            .verify_dummy(password)
+            .await
+            .map(|_| Verification::Mismatch),
+    };
+    let verified = match verified {
+        Ok(v) => v,
+        Err(e) => {
+            // Never checked: the attempt does not count.
+            throttle::release(state, &grant).await;
+            return Err(e.into());
         }
     };
     let (account, needs_rehash) = match (verified, account) {
         (Verification::Match { needs_rehash }, Some(account)) => (account, needs_rehash),
         _ => {
+            // The failure was counted when the attempt was reserved.
             req.record(user_id, &typed, Outcome::WrongPassword, Factor::Password)
                 .await;
-            let (_, locked) = throttle::failed(state, &key, &req.client).await?;
-            if let Some(until) = locked {
+            if let Some(until) = grant.locks_until() {
                 req.record_with(
                     user_id,
                     &typed,
@@ -254,100 +276,108 @@ pub async fn password_step(
             return Err(SignInError::InvalidCredentials);
         }
     };
+    // The password was right: the attempt was no failure. (Second-step guesses are
+    // reserved on the name one by one; only a finished sign-in clears it.)
+    throttle::release(state, &grant).await;
     if needs_rehash {
         let hash = state.hasher.hash(password).await?;
-        users::set_password_hash(&state.pool, account.id, &hash).await?;
+        users::rehash_password(&state.pool, account.id, &account.password_hash, &hash).await?;
     }
 
-    let now = req.now();
-    let second_factor = account.two_factor_enabled && (account.phone.is_some() || account.has_app);
-    if !second_factor {
+    // Two-factor authentication on means a second step, even with no factor to offer
+    // (only the recovery token works then): it fails closed.
+    if !account.two_factor_enabled {
         let cookie = start_full_session(req, account.id, &typed, Factor::Password).await?;
         return Ok(PasswordOutcome::SignedIn { cookie });
     }
-    if let Some(device) =
-        session::token_from_headers(&state.settings, CookieKind::TrustedDevice, req.headers)
-    {
-        if devices::use_for(&state.pool, &device.hash(), account.id, now).await? {
-            let cookie = start_full_session(req, account.id, &typed, Factor::TrustedDevice).await?;
-            return Ok(PasswordOutcome::SignedIn { cookie });
+    if device.is_some() {
+        if let Some(token) = trusted_device_token(req) {
+            if devices::use_for(&state.pool, &token.hash(), account.id, now).await? {
+                let cookie =
+                    start_full_session(req, account.id, &typed, Factor::TrustedDevice).await?;
+                return Ok(PasswordOutcome::SignedIn { cookie });
+            }
         }
     }
+    open_pending(req, &account, &typed).await
+}
 
-    // Second factor: a pending session (new id) with its code, in one transaction.
+fn trusted_device_token(req: &Request<'_>) -> Option<SecretToken> {
+    session::token_from_headers(&req.state.settings, CookieKind::TrustedDevice, req.headers)
+}
+
+/// The second step begins: a pending session (new id) and its challenge, in one
+/// transaction that also makes room (at most `max_pending_signins` per account) and
+/// reserves the text against the SMS caps. A text the caps refuse leaves a challenge
+/// with no code at all: only the recovery token can finish it.
+async fn open_pending(
+    req: &Request<'_>,
+    account: &users::Credentials,
+    typed: &str,
+) -> Result<PasswordOutcome, SignInError> {
+    let state = req.state;
+    let settings = &state.settings;
+    let now = req.now();
     let code = otp::generate();
     let issued = IssuedCode {
         salt: &code.salt,
         hash: &code.hash,
-        expires_at: now + state.settings.code_ttl,
+        expires_at: now + settings.code_ttl,
     };
     let mut tx = state.pool.begin().await?;
-    session::end_current(&mut tx, &state.settings, req.headers).await?;
-    let (token, cookie) = session::begin(
-        &mut tx,
-        &state.settings,
-        now,
-        account.id,
-        Stage::Pending,
-        now,
-    )
-    .await?;
+    session::end_current(&mut tx, settings, req.headers).await?;
+    let keep = (settings.max_pending_signins - 1).max(0);
+    sessions::make_room_for_pending(&mut tx, account.id, keep, now).await?;
+    let (token, cookie) =
+        session::begin(&mut tx, settings, now, account.id, Stage::Pending, now).await?;
     // With an authenticator app nothing is texted unless asked ("Text me a code instead").
-    let text_now = !account.has_app;
+    let sms_refused = match (&account.phone, account.has_app) {
+        (_, true) => None,
+        (None, false) => Some(SmsRefusal::NoPhone),
+        (Some(phone), false) => {
+            // The SMS caps' reservations join this transaction only when granted.
+            let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+            match sms_guard::reserve_in(&mut sp, state, phone, account.id, &req.client).await? {
+                Ok(()) => {
+                    sp.commit().await?;
+                    None
+                }
+                Err(refusal) => {
+                    sp.rollback().await?;
+                    Some(refusal)
+                }
+            }
+        }
+    };
+    let text_now = !account.has_app && sms_refused.is_none();
     challenges::insert(&mut tx, &token.hash(), account.id, &issued, now, text_now).await?;
     tx.commit().await?;
+
     let masked_phone = account
         .phone
         .clone()
         .map(|p| PhoneNumber::from_trusted_e164(p).masked())
         .unwrap_or_default();
-    if !text_now {
-        req.record(
-            Some(account.id),
-            &typed,
-            Outcome::CodeSent,
-            Factor::Password,
-        )
-        .await;
-        let pending = Pending {
-            masked_phone,
-            resend_in_seconds: 0,
-            attempts_left: state.settings.max_code_attempts as u32,
-            sms_refused: None,
-            app: true,
-            can_text: account.phone.is_some(),
-        };
-        return Ok(PasswordOutcome::CodeSent { cookie, pending });
-    }
-    let phone = account.phone.clone().unwrap_or_default();
-
-    let mut sms_refused = None;
-    match send_code(req, account.id, &phone, &code.digits).await {
-        Ok(()) => {}
-        // The pending sign-in stays: the recovery token still works without a text.
-        Err(SignInError::SmsRefused(r)) => sms_refused = Some(r),
-        Err(e) => {
+    let mut pending = Pending {
+        masked_phone,
+        resend_in_seconds: 0,
+        attempts_left: settings.max_code_attempts as u32,
+        sms_refused,
+        app: account.has_app,
+        can_text: account.phone.is_some(),
+    };
+    if text_now {
+        let phone = account.phone.as_deref().unwrap_or_default();
+        if let Err(e) = text_code(state, phone, &code.digits).await {
             // Without a code the pending sign-in is useless; do not leave it behind.
             let mut conn = state.pool.acquire().await?;
-            super::db::sessions::delete(&mut conn, &token.hash()).await?;
+            sessions::delete(&mut conn, &token.hash()).await?;
             return Err(e);
         }
+        pending.resend_in_seconds = settings.resend_cooldown.whole_seconds() as u32;
     }
-    req.record(
-        Some(account.id),
-        &typed,
-        Outcome::CodeSent,
-        Factor::Password,
-    )
-    .await;
-    let pending = Pending {
-        masked_phone,
-        resend_in_seconds: state.settings.resend_cooldown.whole_seconds() as u32,
-        attempts_left: state.settings.max_code_attempts as u32,
-        sms_refused,
-        app: false,
-        can_text: true,
-    };
+    req.record(Some(account.id), typed, Outcome::CodeSent, Factor::Password)
+        .await;
     Ok(PasswordOutcome::CodeSent { cookie, pending })
 }
 
@@ -370,19 +400,6 @@ async fn start_full_session(
     tx.commit().await?;
     signed_in.notify(req).await;
     Ok(cookie)
-}
-
-/// Texts a sign-in code, within the SMS limits.
-async fn send_code(
-    req: &Request<'_>,
-    user_id: i64,
-    phone: &str,
-    digits: &str,
-) -> Result<(), SignInError> {
-    if let Err(refusal) = sms_guard::allow(req.state, phone, user_id, &req.client).await? {
-        return Err(SignInError::SmsRefused(refusal));
-    }
-    text_code(req.state, phone, digits).await
 }
 
 /// The SMS itself. The error names the provider's failure, never the message.
@@ -422,7 +439,13 @@ fn describe(state: &AppState, c: &challenges::Challenge, now: OffsetDateTime) ->
             .unwrap_or_default(),
         resend_in_seconds: seconds_until(now, ready_at),
         attempts_left: (state.settings.max_code_attempts - c.failed_attempts).max(0) as u32,
-        sms_refused: None,
+        // Nothing was texted and no app asked: the text was refused (or there is no
+        // phone), and only the recovery token can finish this sign-in.
+        sms_refused: (!c.has_app && c.sends == 0).then(|| match &c.phone {
+            None => SmsRefusal::NoPhone,
+            Some(p) if !sms_guard::country_allowed(state, p) => SmsRefusal::Country,
+            Some(_) => SmsRefusal::DailyLimit,
+        }),
         app: c.has_app && c.sends == 0,
         can_text: c.phone.is_some(),
     }
@@ -447,47 +470,141 @@ pub async fn pending(req: &Request<'_>) -> Result<Option<Pending>, SignInError> 
     }
 }
 
-/// The pending sign-in and its challenge, unless it has used up its wrong guesses (then
-/// the attempt is recorded and refused, whatever was entered).
-async fn open_second_step(
-    req: &Request<'_>,
-    factor: Factor,
-) -> Result<(PendingSession, challenges::Challenge), SignInError> {
-    let (pending, challenge) = pending_session(req).await?;
-    if challenge.failed_attempts >= req.state.settings.max_code_attempts {
-        // Still a failed attempt: counted for the sign-in, the name and the IP.
-        challenges::record_failure(&req.state.pool, &pending.id_hash).await?;
-        throttle::failed(req.state, &challenge.username, &req.client).await?;
-        req.record(
-            Some(challenge.user_id),
-            &challenge.username,
-            Outcome::TooManyAttempts,
-            factor,
-        )
-        .await;
-        return Err(SignInError::TooManyAttempts);
-    }
-    Ok((pending, challenge))
+/// What a second-step guess is: a six-digit code (texted or from the app) or the
+/// recovery token. Codes also count against the account's daily budget of wrong codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GuessKind {
+    Code,
+    RecoveryToken,
 }
 
-/// Counts a wrong code (or token) against the pending sign-in, atomically, and records
-/// it; returns the error the customer sees: the attempts left, or that there are none.
+/// A second-step guess reserved before it is checked: one of the pending sign-in's
+/// guesses, an attempt on the name's lock ladder and the IP, and (for codes) one of the
+/// account's wrong codes for the day. A wrong guess keeps them all; a right one gives
+/// back what its sign-in does not clear.
+struct Guess {
+    /// Guesses this pending sign-in has had, this one included.
+    taken: i32,
+    grant: throttle::Grant,
+    daily: Option<Slot>,
+}
+
+fn daily_key(user_id: i64) -> String {
+    format!("code-guess:account:{user_id}")
+}
+
+/// Reserves one guess for the pending sign-in, in one transaction: the challenge's
+/// count first, then the name and IP, then the account's day; any refusal rolls the
+/// others back, is recorded, and refuses the guess unchecked. While the name is locked
+/// (by passwords or by guesses at any of its pending sign-ins) every pending sign-in
+/// of it refuses.
+async fn reserve_guess(
+    req: &Request<'_>,
+    pending: &PendingSession,
+    challenge: &challenges::Challenge,
+    kind: GuessKind,
+    factor: Factor,
+) -> Result<Guess, SignInError> {
+    let state = req.state;
+    let settings = &state.settings;
+    let name = &challenge.username;
+    let user = Some(challenge.user_id);
+    let mut tx = state.pool.begin().await?;
+    let Some(taken) =
+        challenges::reserve_guess(&mut tx, &pending.id_hash, settings.max_code_attempts).await?
+    else {
+        drop(tx);
+        req.record(user, name, Outcome::TooManyAttempts, factor)
+            .await;
+        return Err(SignInError::TooManyAttempts);
+    };
+    let subject = throttle::Subject::name(name);
+    let grant = match throttle::reserve_in(&mut tx, state, &subject, &req.client).await? {
+        Ok(grant) => grant,
+        Err(refusal) => {
+            drop(tx);
+            let until = match refusal {
+                throttle::Refusal::Locked(until) => Some(until),
+                throttle::Refusal::IpBlocked => None,
+            };
+            req.record_with(user, name, Outcome::Locked, factor, until)
+                .await;
+            return Err(SignInError::TooManyAttempts);
+        }
+    };
+    let daily = if kind == GuessKind::Code {
+        let cap = settings.code_guesses_per_account_per_day;
+        let key = daily_key(challenge.user_id);
+        let now = req.now();
+        match rate_limits::reserve(&mut tx, &key, Duration::days(1), now, cap).await? {
+            Some(slot) => Some(slot),
+            None => {
+                drop(tx);
+                req.record(user, name, Outcome::TooManyAttempts, factor)
+                    .await;
+                return Err(SignInError::TooManyAttempts);
+            }
+        }
+    } else {
+        None
+    };
+    tx.commit().await?;
+    Ok(Guess {
+        taken,
+        grant,
+        daily,
+    })
+}
+
+impl Guess {
+    /// Gives back what a guess that was never checked took (the code had expired).
+    async fn unchecked(self, req: &Request<'_>, session_hash: &[u8]) {
+        let state = req.state;
+        let released = async {
+            challenges::release_guess(&state.pool, session_hash).await?;
+            let mut conn = state.pool.acquire().await?;
+            self.grant.release(&mut conn).await?;
+            if let Some(slot) = &self.daily {
+                rate_limits::release(&mut *conn, slot).await?;
+            }
+            Ok::<_, sqlx::Error>(())
+        }
+        .await;
+        if let Err(e) = released {
+            tracing::error!(error = %e, "giving back an unchecked guess");
+        }
+    }
+
+    /// Gives back, inside the transaction of the sign-in it finished, what that sign-in
+    /// does not clear by itself: the IP's slot and the day's wrong-code slot.
+    async fn accepted(&self, tx: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+        self.grant.release_ip(&mut *tx).await?;
+        if let Some(slot) = &self.daily {
+            rate_limits::release(&mut *tx, slot).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Records a wrong guess (its counts were taken when it was reserved) and returns the
+/// error the customer sees: the attempts left, or that there are none.
 async fn wrong_guess(
     req: &Request<'_>,
-    session_hash: &[u8],
+    guess: &Guess,
     user: Option<i64>,
     name: &str,
     factor: Factor,
-) -> Result<SignInError, SignInError> {
+) -> SignInError {
     let max = req.state.settings.max_code_attempts;
-    let failures = challenges::record_failure(&req.state.pool, session_hash)
-        .await?
-        .ok_or(SignInError::NoPendingSignIn)?;
-    throttle::failed(req.state, &throttle::normalise(name), &req.client).await?;
-    if failures >= max {
+    let taken = guess.taken;
+    if let Some(until) = guess.grant.locks_until() {
+        req.record_with(user, name, Outcome::Locked, factor, Some(until))
+            .await;
+    }
+    if taken >= max {
         req.record(user, name, Outcome::TooManyAttempts, factor)
             .await;
-        if failures == max {
+        if taken == max {
             // Someone with the password is guessing codes: tell the owner, once.
             if let Some(user_id) = user {
                 let notice = Notice::SecondFactorFailures {
@@ -502,26 +619,31 @@ async fn wrong_guess(
                 .await;
             }
         }
-        return Ok(SignInError::TooManyAttempts);
+        return SignInError::TooManyAttempts;
     }
     req.record(user, name, Outcome::WrongCode, factor).await;
-    Ok(SignInError::WrongCode {
-        attempts_left: (max - failures) as u32,
-    })
+    SignInError::WrongCode {
+        attempts_left: (max - taken) as u32,
+    }
 }
 
-/// The second step: checks the code, and on success replaces the pending session with a
 /// The second step: the authenticator app's code when the account has one, else (or
-/// after "Text me a code instead") the texted code. On success the pending session is
-/// replaced with a full one (a new id) and, if asked, this device is trusted.
+/// after "Text me a code instead") the texted code. The guess is reserved before it is
+/// checked. On success the pending session is replaced with a full one (a new id) and,
+/// if asked, this device is trusted.
 pub async fn verify_code(
     req: &Request<'_>,
     code: &OtpCode,
     trust_device: bool,
 ) -> Result<CodeAccepted, SignInError> {
     let state = req.state;
-    let settings = &state.settings;
-    let (pending, challenge) = open_second_step(req, Factor::SmsCode).await?;
+    let (pending, challenge) = pending_session(req).await?;
+    let factor = if challenge.has_app && challenge.sends == 0 {
+        Factor::AuthenticatorApp
+    } else {
+        Factor::SmsCode
+    };
+    let guess = reserve_guess(req, &pending, &challenge, GuessKind::Code, factor).await?;
     let now = req.now();
     let user = Some(challenge.user_id);
     let name = challenge.username.clone();
@@ -537,27 +659,26 @@ pub async fn verify_code(
                 {
                     return Err(SignInError::NoPendingSignIn);
                 }
-                return complete(
-                    req,
-                    tx,
-                    &pending,
-                    challenge.user_id,
-                    &name,
+                guess.accepted(&mut tx).await?;
+                let finished = Finish {
+                    user_id: challenge.user_id,
+                    name: &name,
                     trust_device,
-                    Factor::AuthenticatorApp,
-                )
-                .await;
+                    factor: Factor::AuthenticatorApp,
+                };
+                return complete(req, tx, &pending, finished).await;
             }
             // A replayed code (its step, or a later one, was used already).
         }
         if challenge.sends == 0 {
             // Nothing was texted: only the app's code could have been right.
             let factor = Factor::AuthenticatorApp;
-            return Err(wrong_guess(req, &pending.id_hash, user, &name, factor).await?);
+            return Err(wrong_guess(req, &guess, user, &name, factor).await);
         }
     }
 
     if now >= challenge.code_expires_at {
+        guess.unchecked(req, &pending.id_hash).await;
         req.record(user, &name, Outcome::ExpiredCode, Factor::SmsCode)
             .await;
         // Send a fresh code straight away, within the same cap as resends.
@@ -568,33 +689,24 @@ pub async fn verify_code(
         };
     }
     if !otp::matches(&challenge.code_salt, code, &challenge.code_hash) {
-        return Err(wrong_guess(req, &pending.id_hash, user, &name, Factor::SmsCode).await?);
+        return Err(wrong_guess(req, &guess, user, &name, Factor::SmsCode).await);
     }
 
     let mut tx = state.pool.begin().await?;
     let code_hash = otp::hash(&challenge.code_salt, code);
-    let Some(user_id) = challenges::consume(
-        &mut tx,
-        &pending.id_hash,
-        &code_hash,
-        now,
-        settings.max_code_attempts,
-    )
-    .await?
+    let Some(user_id) = challenges::consume(&mut tx, &pending.id_hash, &code_hash, now).await?
     else {
-        // Another request used it first, or it was replaced or exhausted meanwhile.
+        // Another request used it first, or it was replaced meanwhile.
         return Err(SignInError::NoPendingSignIn);
     };
-    complete(
-        req,
-        tx,
-        &pending,
+    guess.accepted(&mut tx).await?;
+    let finished = Finish {
         user_id,
-        &name,
+        name: &name,
         trust_device,
-        Factor::SmsCode,
-    )
-    .await
+        factor: Factor::SmsCode,
+    };
+    complete(req, tx, &pending, finished).await
 }
 
 /// The step of the account's app that `code` belongs to, if it is current (±1 step).
@@ -617,21 +729,31 @@ async fn app_step(
     Ok(super::totp::matching_step(&secret, code.as_str(), now))
 }
 
+/// A second step that succeeded: whose sign-in, how, and whether to trust the device.
+struct Finish<'a> {
+    user_id: i64,
+    name: &'a str,
+    trust_device: bool,
+    factor: Factor,
+}
+
 /// Ends a pending sign-in whose second step succeeded inside `tx`: the pending session
-/// is replaced by a full one, the device trusted if asked, the sign-in recorded.
+/// is replaced by a full one, the device trusted if asked, the sign-in recorded. The one
+/// way every second factor finishes.
 async fn complete(
     req: &Request<'_>,
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
     pending: &PendingSession,
-    user_id: i64,
-    name: &str,
-    trust_device: bool,
-    factor: Factor,
+    finished: Finish<'_>,
 ) -> Result<CodeAccepted, SignInError> {
     let state = req.state;
     let settings = &state.settings;
     let now = req.now();
-    super::db::sessions::delete(&mut tx, &pending.id_hash).await?;
+    let user_id = finished.user_id;
+    // The pending sign-in ends once, whatever else races it.
+    if !sessions::delete_returning(&mut tx, &pending.id_hash).await? {
+        return Err(SignInError::NoPendingSignIn);
+    }
     let (_, session_cookie) = session::begin(
         &mut tx,
         settings,
@@ -642,7 +764,7 @@ async fn complete(
     )
     .await?;
 
-    let device_cookie = if trust_device {
+    let device_cookie = if finished.trust_device {
         let token = SecretToken::generate();
         let expires = now + settings.trusted_device_ttl;
         devices::insert(
@@ -664,7 +786,9 @@ async fn complete(
     } else {
         None
     };
-    let signed_in = req.record_sign_in(&mut tx, user_id, name, factor).await?;
+    let signed_in = req
+        .record_sign_in(&mut tx, user_id, finished.name, finished.factor)
+        .await?;
     tx.commit().await?;
     signed_in.notify(req).await;
     Ok(CodeAccepted {
@@ -674,53 +798,40 @@ async fn complete(
 }
 
 /// The second step with the Recovery Token instead of the texted code. A wrong token
-/// counts as a wrong code; the right one works once and marks the account so the
-/// Security tab asks for a new token.
+/// counts as a wrong code (it is reserved like one, though not against the day's wrong
+/// codes: 120 bits are not guessed); the right one works once and marks the account so
+/// the Security tab asks for a new token.
 pub async fn verify_recovery(
     req: &Request<'_>,
     token: &RecoveryToken,
 ) -> Result<CodeAccepted, SignInError> {
     let state = req.state;
-    let settings = &state.settings;
-    let (pending, challenge) = open_second_step(req, Factor::RecoveryToken).await?;
+    let (pending, challenge) = pending_session(req).await?;
+    let factor = Factor::RecoveryToken;
+    let guess = reserve_guess(req, &pending, &challenge, GuessKind::RecoveryToken, factor).await?;
     let now = req.now();
     let user = Some(challenge.user_id);
     let name = challenge.username.clone();
     let mut tx = state.pool.begin().await?;
-    if !super::db::recovery::consume(
-        &mut tx,
-        challenge.user_id,
-        &super::recovery::hash(token),
-        now,
-    )
-    .await?
-    {
+    let hash = super::recovery::hash(token);
+    if !super::db::recovery::consume(&mut tx, challenge.user_id, &hash, now).await? {
         drop(tx);
-        return Err(wrong_guess(req, &pending.id_hash, user, &name, Factor::RecoveryToken).await?);
+        return Err(wrong_guess(req, &guess, user, &name, factor).await);
     }
-    // The pending sign-in ends with the token, whatever else races it.
-    let ended = super::db::sessions::delete_returning(&mut tx, &pending.id_hash).await?;
-    if !ended {
+    if challenges::finish(&mut tx, &pending.id_hash, now)
+        .await?
+        .is_none()
+    {
         return Err(SignInError::NoPendingSignIn);
     }
-    let (_, session_cookie) = session::begin(
-        &mut tx,
-        settings,
-        now,
-        challenge.user_id,
-        Stage::Full,
-        pending.authenticated_at,
-    )
-    .await?;
-    let signed_in = req
-        .record_sign_in(&mut tx, challenge.user_id, &name, Factor::RecoveryToken)
-        .await?;
-    tx.commit().await?;
-    signed_in.notify(req).await;
-    Ok(CodeAccepted {
-        session_cookie,
-        device_cookie: None,
-    })
+    guess.accepted(&mut tx).await?;
+    let finished = Finish {
+        user_id: challenge.user_id,
+        name: &name,
+        trust_device: false,
+        factor,
+    };
+    complete(req, tx, &pending, finished).await
 }
 
 /// Texts a new code for the pending sign-in, replacing the old one; refused during the
@@ -745,6 +856,9 @@ pub async fn resend(req: &Request<'_>) -> Result<Pending, SignInError> {
     Ok(describe(req.state, &fresh, now))
 }
 
+/// Replaces the pending sign-in's code and texts it: the new code and the SMS caps'
+/// reservations commit together, before the text goes out, or not at all (a refused
+/// text leaves the old code, or none, in place).
 async fn issue_new_code(
     req: &Request<'_>,
     pending: &PendingSession,
@@ -752,33 +866,36 @@ async fn issue_new_code(
     now: OffsetDateTime,
     cooldown_cutoff: OffsetDateTime,
 ) -> Result<(), SignInError> {
-    let settings = &req.state.settings;
+    let state = req.state;
+    let settings = &state.settings;
     let phone = challenge
         .phone
         .clone()
-        .ok_or(SignInError::NoPendingSignIn)?;
+        .ok_or(SignInError::SmsRefused(SmsRefusal::NoPhone))?;
     let code = otp::generate();
     let issued = IssuedCode {
         salt: &code.salt,
         hash: &code.hash,
         expires_at: now + settings.code_ttl,
     };
-    if let Err(refusal) =
-        sms_guard::check(req.state, &phone, challenge.user_id, &req.client).await?
-    {
-        return Err(SignInError::SmsRefused(refusal));
-    }
+    let limits = challenges::SendLimits {
+        max_sends: settings.max_sends_per_signin,
+        max_attempts: settings.max_code_attempts,
+    };
+    let mut tx = state.pool.begin().await?;
     let replaced = challenges::replace_code(
-        &req.state.pool,
+        &mut tx,
         &pending.id_hash,
         &issued,
         now,
         cooldown_cutoff,
-        settings.max_sends_per_signin,
+        limits,
     )
     .await?;
     if replaced.is_none() {
-        return Err(if challenge.sends >= settings.max_sends_per_signin {
+        return Err(if challenge.failed_attempts >= settings.max_code_attempts {
+            SignInError::TooManyAttempts
+        } else if challenge.sends >= settings.max_sends_per_signin {
             SignInError::ResendLimit
         } else {
             SignInError::ResendTooSoon {
@@ -787,8 +904,13 @@ async fn issue_new_code(
             }
         });
     }
-    sms_guard::count(req.state, &phone, challenge.user_id, &req.client).await?;
-    text_code(req.state, &phone, &code.digits).await
+    if let Err(refusal) =
+        sms_guard::reserve_in(&mut tx, state, &phone, challenge.user_id, &req.client).await?
+    {
+        return Err(SignInError::SmsRefused(refusal));
+    }
+    tx.commit().await?;
+    text_code(state, &phone, &code.digits).await
 }
 
 /// Abandons a pending sign-in ("Start over").

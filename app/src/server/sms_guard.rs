@@ -1,6 +1,6 @@
 //! Limits on where and how often Gatehouse texts (SECURITY.md 7), against SMS pumping
 //! (toll fraud): an allow-list of country calling codes, and caps per number, per account
-//! and per IP per day, counted in PostgreSQL. Every SMS Gatehouse sends asks here first.
+//! and per IP per day, reserved in PostgreSQL before each text is sent. Every SMS Gatehouse sends asks here first.
 //! Only signed-in customers choose a destination (Account › Security); sign-in codes go
 //! to the number already on the account.
 
@@ -18,6 +18,9 @@ pub enum SmsRefusal {
     Country,
     /// A daily cap (number, account or IP) is reached.
     DailyLimit,
+    /// Two-factor authentication is on but the account has no phone (nor an app) to
+    /// send to: only the recovery token can finish the sign-in.
+    NoPhone,
 }
 
 impl SmsRefusal {
@@ -27,6 +30,9 @@ impl SmsRefusal {
             Self::Country => "We can't send text messages to numbers in that country.",
             Self::DailyLimit => {
                 "We've sent as many text messages as we can today. Use your recovery token, or try again tomorrow."
+            }
+            Self::NoPhone => {
+                "There's no mobile number on this account to text a code to. Use your recovery token, or contact our support team."
             }
         }
     }
@@ -45,18 +51,34 @@ pub fn country_allowed(state: &AppState, e164: &str) -> bool {
     allowed.is_empty() || calling_code(e164).is_some_and(|c| allowed.contains(&c))
 }
 
+fn number_key(e164: &str) -> String {
+    format!("sms:number:{e164}")
+}
+
+fn account_key(user_id: i64) -> String {
+    format!("sms:account:{user_id}")
+}
+
 fn counters(state: &AppState, e164: &str, user_id: i64, client: &ClientInfo) -> [(String, i32); 3] {
     let s = &state.settings;
     [
-        (format!("sms:number:{e164}"), s.sms_per_number_per_day),
-        (format!("sms:account:{user_id}"), s.sms_per_account_per_day),
-        (format!("sms:ip:{}", client.ip_text()), s.sms_per_ip_per_day),
+        (number_key(e164), s.sms_per_number_per_day),
+        (account_key(user_id), s.sms_per_account_per_day),
+        (
+            format!("sms:ip:{}", client.ip_bucket()),
+            s.sms_per_ip_per_day,
+        ),
     ]
 }
 
-/// Whether one more SMS to `e164` for `user_id`, from `client`, is allowed; counts
-/// nothing (see [`count`]).
-pub async fn check(
+/// Reserves one SMS to `e164` for `user_id`, from `client`, against all three daily caps
+/// inside `tx`, before anything is sent. On a refusal the caller rolls `tx` back, so a
+/// cap that refuses leaves the other two as they were; on success the caller commits
+/// with whatever else the text belongs to (a code, a pending sign-in) and sends after.
+/// Each cap is one `UPDATE … WHERE hits < cap` (see [`rate_limits::reserve`]), so no
+/// burst of parallel requests, on any number of instances, sends past a cap.
+pub async fn reserve_in(
+    tx: &mut sqlx::PgConnection,
     state: &AppState,
     e164: &str,
     user_id: i64,
@@ -67,39 +89,58 @@ pub async fn check(
     }
     let now = state.clock.now();
     for (key, cap) in counters(state, e164, user_id, client) {
-        if rate_limits::count(&state.pool, &key, Duration::days(1), now).await? >= cap {
+        if rate_limits::reserve(&mut *tx, &key, Duration::days(1), now, cap)
+            .await?
+            .is_none()
+        {
             return Ok(Err(SmsRefusal::DailyLimit));
         }
     }
     Ok(Ok(()))
 }
 
-/// Counts one SMS against the number, the account and the IP.
-pub async fn count(
-    state: &AppState,
-    e164: &str,
-    user_id: i64,
-    client: &ClientInfo,
-) -> Result<(), sqlx::Error> {
-    let now = state.clock.now();
-    for (key, _) in counters(state, e164, user_id, client) {
-        rate_limits::hit(&state.pool, &key, Duration::days(1), now).await?;
-    }
-    Ok(())
-}
-
-/// [`check`], then [`count`] if allowed.
-pub async fn allow(
+/// [`reserve_in`] in a transaction of its own, committed when allowed.
+pub async fn reserve(
     state: &AppState,
     e164: &str,
     user_id: i64,
     client: &ClientInfo,
 ) -> Result<Result<(), SmsRefusal>, sqlx::Error> {
-    let verdict = check(state, e164, user_id, client).await?;
+    let mut tx = state.pool.begin().await?;
+    let verdict = reserve_in(&mut tx, state, e164, user_id, client).await?;
     if verdict.is_ok() {
-        count(state, e164, user_id, client).await?;
+        tx.commit().await?;
     }
     Ok(verdict)
+}
+
+/// Reserves one SMS against the number's and the account's daily caps (not an IP's: a
+/// notice follows the account's own change, and is sent to a number already proven).
+pub async fn reserve_for_account(
+    state: &AppState,
+    e164: &str,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    if !country_allowed(state, e164) {
+        return Ok(false);
+    }
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let s = &state.settings;
+    let caps = [
+        (number_key(e164), s.sms_per_number_per_day),
+        (account_key(user_id), s.sms_per_account_per_day),
+    ];
+    for (key, cap) in caps {
+        if rate_limits::reserve(&mut tx, &key, Duration::days(1), now, cap)
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 #[cfg(test)]

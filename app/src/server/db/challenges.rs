@@ -27,7 +27,9 @@ pub struct Challenge {
     pub has_app: bool,
 }
 
-/// Creates the challenge of a new pending session.
+/// Creates the challenge of a new pending session. `texted` says whether `code` went
+/// out; a code that did not (an app account, a refused text) is stored already expired,
+/// so no guessable code exists until one is texted.
 pub async fn insert(
     conn: &mut PgConnection,
     session_hash: &[u8],
@@ -38,10 +40,10 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     // Not texted (the account has an authenticator app): no send counted, and "Text me a
     // code instead" is open at once.
-    let (sends, last_sent_at) = if texted {
-        (1, now)
+    let (sends, last_sent_at, expires_at) = if texted {
+        (1, now, code.expires_at)
     } else {
-        (0, OffsetDateTime::UNIX_EPOCH)
+        (0, OffsetDateTime::UNIX_EPOCH, OffsetDateTime::UNIX_EPOCH)
     };
     sqlx::query!(
         "INSERT INTO signin_challenges
@@ -51,7 +53,7 @@ pub async fn insert(
         user_id,
         code.salt,
         code.hash,
-        code.expires_at,
+        expires_at,
         last_sent_at,
         sends,
     )
@@ -79,17 +81,18 @@ pub async fn find(pool: &PgPool, session_hash: &[u8]) -> Result<Option<Challenge
 /// statement so that concurrent resends cannot exceed either. The failed-attempt count
 /// is kept. Returns the new send count, or `None` if refused.
 pub async fn replace_code(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     session_hash: &[u8],
     code: &IssuedCode<'_>,
     now: OffsetDateTime,
     cooldown_cutoff: OffsetDateTime,
-    max_sends: i32,
+    limits: SendLimits,
 ) -> Result<Option<i32>, sqlx::Error> {
     sqlx::query_scalar!(
         "UPDATE signin_challenges
          SET code_salt = $2, code_hash = $3, code_expires_at = $4, last_sent_at = $5, sends = sends + 1
          WHERE session_hash = $1 AND consumed_at IS NULL AND last_sent_at <= $6 AND sends < $7
+           AND failed_attempts < $8
          RETURNING sends",
         session_hash,
         code.salt,
@@ -97,53 +100,79 @@ pub async fn replace_code(
         code.expires_at,
         now,
         cooldown_cutoff,
-        max_sends,
+        limits.max_sends,
+        limits.max_attempts,
     )
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
 }
 
-/// Counts one wrong guess, atomically; returns the new count.
-pub async fn record_failure(
-    pool: &PgPool,
+/// What bounds a pending sign-in's resends: its sends, and its guesses (a sign-in that
+/// has used them all gets no new code).
+#[derive(Debug, Clone, Copy)]
+pub struct SendLimits {
+    pub max_sends: i32,
+    pub max_attempts: i32,
+}
+
+/// Takes one of the pending sign-in's guesses before the guess is checked: one
+/// statement, so of any number of concurrent guesses at most `max_attempts` in all are
+/// ever evaluated. Returns the guesses taken so far (this one included), or `None` when
+/// none is left (or the sign-in is over).
+pub async fn reserve_guess(
+    conn: &mut PgConnection,
     session_hash: &[u8],
+    max_attempts: i32,
 ) -> Result<Option<i32>, sqlx::Error> {
     sqlx::query_scalar!(
         "UPDATE signin_challenges SET failed_attempts = failed_attempts + 1
-         WHERE session_hash = $1 AND consumed_at IS NULL
+         WHERE session_hash = $1 AND consumed_at IS NULL AND failed_attempts < $2
          RETURNING failed_attempts",
-        session_hash
-    )
-    .fetch_optional(pool)
-    .await
-}
-
-/// Consumes the code if it is still the current one, unused, unexpired and under the
-/// attempt limit: one statement, so of any number of concurrent verifications exactly
-/// one gets the row back. Returns the account id.
-pub async fn consume(
-    conn: &mut PgConnection,
-    session_hash: &[u8],
-    code_hash: &[u8],
-    now: OffsetDateTime,
-    max_attempts: i32,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "UPDATE signin_challenges SET consumed_at = $3
-         WHERE session_hash = $1 AND code_hash = $2 AND consumed_at IS NULL
-           AND code_expires_at > $3 AND failed_attempts < $4
-         RETURNING user_id",
         session_hash,
-        code_hash,
-        now,
         max_attempts,
     )
     .fetch_optional(conn)
     .await
 }
 
-/// Ends the challenge without its texted code (the authenticator app answered instead):
-/// one statement, so of concurrent finishes exactly one gets the account back.
+/// Gives a reserved guess back (it was never checked: the code had expired).
+pub async fn release_guess(pool: &PgPool, session_hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE signin_challenges SET failed_attempts = failed_attempts - 1
+         WHERE session_hash = $1 AND failed_attempts > 0",
+        session_hash
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Consumes the code if it is still the current one, unused and unexpired: one
+/// statement, so of any number of concurrent verifications exactly one gets the row
+/// back. The guess was reserved before it was checked ([`reserve_guess`]), which is
+/// what bounds the attempts. Returns the account id.
+pub async fn consume(
+    conn: &mut PgConnection,
+    session_hash: &[u8],
+    code_hash: &[u8],
+    now: OffsetDateTime,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "UPDATE signin_challenges SET consumed_at = $3
+         WHERE session_hash = $1 AND code_hash = $2 AND consumed_at IS NULL
+           AND code_expires_at > $3
+         RETURNING user_id",
+        session_hash,
+        code_hash,
+        now,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Ends the challenge without its texted code (the authenticator app or the recovery
+/// token answered instead): one statement, so of concurrent finishes exactly one gets
+/// the account back. Like [`consume`], it relies on the guess having been reserved.
 pub async fn finish(
     conn: &mut PgConnection,
     session_hash: &[u8],

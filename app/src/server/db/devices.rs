@@ -38,6 +38,24 @@ pub async fn insert(
     Ok(())
 }
 
+/// The id of the live trusted device of `user_id` with this token, if there is one;
+/// changes nothing.
+pub async fn live_id(
+    pool: &PgPool,
+    token_hash: &[u8],
+    user_id: i64,
+    now: OffsetDateTime,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM trusted_devices WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3",
+        token_hash,
+        user_id,
+        now,
+    )
+    .fetch_optional(pool)
+    .await
+}
+
 /// Whether the token is a live trusted device of `user_id`; marks it used if so.
 pub async fn use_for(
     pool: &PgPool,

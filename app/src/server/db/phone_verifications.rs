@@ -19,7 +19,7 @@ pub struct Verification {
 /// Starts (or replaces) the account's verification, unless the last one was started after
 /// `cooldown_cutoff`; one statement. Returns false when refused for the cooldown.
 pub async fn start(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     user_id: i64,
     phone: &str,
     enable_2fa: bool,
@@ -46,7 +46,7 @@ pub async fn start(
         now,
         cooldown_cutoff,
     )
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await?;
     Ok(row.is_some())
 }
@@ -63,34 +63,41 @@ pub async fn find(pool: &PgPool, user_id: i64) -> Result<Option<Verification>, s
     .await
 }
 
-/// Counts one wrong code; returns the new count.
-pub async fn record_failure(pool: &PgPool, user_id: i64) -> Result<Option<i32>, sqlx::Error> {
+/// Takes one of the verification's guesses before the code is checked: one statement,
+/// so of any number of concurrent guesses at most `max_attempts` are ever evaluated.
+/// Returns the guesses taken so far (this one included), or `None` when none is left.
+pub async fn reserve_guess(
+    pool: &PgPool,
+    user_id: i64,
+    max_attempts: i32,
+) -> Result<Option<i32>, sqlx::Error> {
     sqlx::query_scalar!(
-        "UPDATE phone_verifications SET failed_attempts = failed_attempts + 1 WHERE user_id = $1
+        "UPDATE phone_verifications SET failed_attempts = failed_attempts + 1
+         WHERE user_id = $1 AND failed_attempts < $2
          RETURNING failed_attempts",
-        user_id
+        user_id,
+        max_attempts,
     )
     .fetch_optional(pool)
     .await
 }
 
-/// Uses the code up if it is current, unexpired and under the attempt limit: one
-/// `DELETE … RETURNING`, so it works once however many requests race.
+/// Uses the code up if it is current and unexpired: one `DELETE … RETURNING`, so it
+/// works once however many requests race. The guess was reserved before the code was
+/// checked ([`reserve_guess`]), which is what bounds the attempts.
 pub async fn consume(
     conn: &mut PgConnection,
     user_id: i64,
     code_hash: &[u8],
     now: OffsetDateTime,
-    max_attempts: i32,
 ) -> Result<Option<(String, bool)>, sqlx::Error> {
     let row = sqlx::query!(
         "DELETE FROM phone_verifications
-         WHERE user_id = $1 AND code_hash = $2 AND code_expires_at > $3 AND failed_attempts < $4
+         WHERE user_id = $1 AND code_hash = $2 AND code_expires_at > $3
          RETURNING phone_e164, enable_2fa",
         user_id,
         code_hash,
         now,
-        max_attempts,
     )
     .fetch_optional(conn)
     .await?;

@@ -136,3 +136,39 @@ pub async fn delete_all_for(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Makes room for a new pending sign-in of `user_id`: ends its oldest pending sign-ins
+/// so that at most `keep` remain (plus the one about to start), and any that expired.
+/// The account's row is locked first, so concurrent password steps for one account
+/// queue here and each sees the others' sign-ins: the cap holds under any burst. A
+/// pending sign-in whose challenge another request holds right now (a guess being
+/// reserved, a code being consumed) is skipped rather than waited for, which keeps
+/// this free of deadlocks with those requests.
+pub async fn make_room_for_pending(
+    conn: &mut PgConnection,
+    user_id: i64,
+    keep: i64,
+    now: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
+    sqlx::query!(
+        "SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE",
+        user_id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let done = sqlx::query!(
+        "DELETE FROM sessions WHERE id_hash IN (
+             SELECT s.id_hash FROM sessions s
+             LEFT JOIN signin_challenges c ON c.session_hash = s.id_hash
+             WHERE s.user_id = $1 AND s.stage = 'pending'
+             ORDER BY (s.expires_at <= $3), s.created_at DESC, s.id_hash
+             OFFSET $2
+             FOR UPDATE OF s SKIP LOCKED)",
+        user_id,
+        keep,
+        now,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -1,75 +1,115 @@
-//! The `account_throttles` table: failed sign-in steps per account name.
+//! The `account_throttles` table: failed sign-in steps per account name (or per trusted
+//! device, under a key of its own).
 
-use sqlx::PgPool;
+use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
 
-/// The counts after a failure was recorded.
+/// One attempt taken from a name's budget by [`reserve`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Failures {
-    /// Since the last successful sign-in.
-    pub total: i32,
-    /// In the current hour, and when that hour began.
-    pub this_hour: i32,
-    pub hour_start: OffsetDateTime,
+pub struct Reserved {
+    /// Failures since the last successful sign-in, this attempt included.
+    pub failures: i32,
+    /// The lock this attempt set, should it fail (the ladder's next rung).
+    pub locked_until: Option<OffsetDateTime>,
 }
 
-/// A name's failures so far (0 when none) and, if it is locked at `now`, until when.
-pub async fn standing(
-    pool: &PgPool,
+/// How failures lock a name: `ladder[n - 1]` is the lock in seconds after `n` failures
+/// (0: none), the last entry standing for every count past the ladder's end; and the
+/// most failures an hour before the name is locked to the end of that hour.
+pub struct Ladder<'a> {
+    pub lock_seconds: &'a [i64],
+    pub max_per_hour: i32,
+}
+
+/// A name's lock at `now`, if it is locked.
+pub async fn locked_until(
+    db: impl sqlx::PgExecutor<'_>,
     username: &str,
     now: OffsetDateTime,
-) -> Result<(i32, Option<OffsetDateTime>), sqlx::Error> {
-    let row = sqlx::query!(
-        r#"SELECT failures, CASE WHEN locked_until > $2 THEN locked_until END AS locked_until
-           FROM account_throttles WHERE username = $1"#,
+) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+    let row = sqlx::query_scalar!(
+        "SELECT locked_until FROM account_throttles WHERE username = $1 AND locked_until > $2",
         username,
         now,
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
-    Ok(row.map_or((0, None), |r| (r.failures, r.locked_until)))
+    Ok(row.flatten())
 }
 
-/// Counts one failure, atomically (concurrent failures are all counted).
-pub async fn record_failure(
-    pool: &PgPool,
+/// Takes one attempt for `username` unless it is locked at `now`: the attempt is
+/// counted as a failure *before* the work it limits (a hash, a code check), and the lock
+/// that failure would earn is set in the same statement, so of any number of concurrent
+/// attempts only those the ladder allows are granted. A right answer gives its attempt
+/// back ([`release`]) or clears the name ([`clear`]). `None`: locked, nothing counted.
+pub async fn reserve(
+    conn: &mut PgConnection,
     username: &str,
     now: OffsetDateTime,
-) -> Result<Failures, sqlx::Error> {
+    ladder: &Ladder<'_>,
+) -> Result<Option<Reserved>, sqlx::Error> {
     let hour_ago = now - Duration::hours(1);
+    // The row must exist for the UPDATE below to lock it; a refused attempt leaves it
+    // at zero failures, which reads like no row at all.
+    sqlx::query!(
+        "INSERT INTO account_throttles (username, failures, hour_start, hour_failures)
+         VALUES ($1, 0, $2, 0) ON CONFLICT (username) DO NOTHING",
+        username,
+        now,
+    )
+    .execute(&mut *conn)
+    .await?;
+    // Every expression reads the row as locked by this UPDATE (never an older
+    // snapshot), so concurrent reservations see each other's counts.
     let row = sqlx::query!(
-        r#"INSERT INTO account_throttles (username, failures, hour_start, hour_failures)
-           VALUES ($1, 1, $2, 1)
-           ON CONFLICT (username) DO UPDATE SET
-               failures = account_throttles.failures + 1,
-               hour_start = CASE WHEN account_throttles.hour_start <= $3 THEN $2
-                                 ELSE account_throttles.hour_start END,
-               hour_failures = CASE WHEN account_throttles.hour_start <= $3 THEN 1
-                                    ELSE account_throttles.hour_failures + 1 END
-           RETURNING failures, hour_failures, hour_start"#,
+        r#"UPDATE account_throttles t SET
+               failures = t.failures + 1,
+               hour_start = CASE WHEN t.hour_start <= $3 THEN $2 ELSE t.hour_start END,
+               hour_failures = CASE WHEN t.hour_start <= $3 THEN 1 ELSE t.hour_failures + 1 END,
+               locked_until = GREATEST(
+                   CASE WHEN ($4::int8[])[LEAST(t.failures + 1, cardinality($4::int8[]))] > 0
+                        THEN $2 + make_interval(
+                            secs => ($4::int8[])[LEAST(t.failures + 1, cardinality($4::int8[]))])
+                   END,
+                   CASE WHEN (CASE WHEN t.hour_start <= $3 THEN 1 ELSE t.hour_failures + 1 END) >= $5
+                        THEN (CASE WHEN t.hour_start <= $3 THEN $2 ELSE t.hour_start END)
+                             + interval '1 hour'
+                   END)
+           WHERE t.username = $1 AND (t.locked_until IS NULL OR t.locked_until <= $2)
+           RETURNING t.failures, t.locked_until"#,
         username,
         now,
         hour_ago,
+        ladder.lock_seconds,
+        ladder.max_per_hour,
     )
-    .fetch_one(pool)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(Failures {
-        total: row.failures,
-        this_hour: row.hour_failures,
-        hour_start: row.hour_start,
-    })
+    Ok(row.map(|r| Reserved {
+        failures: r.failures,
+        locked_until: r.locked_until,
+    }))
 }
 
-/// Locks the name until `until` (a longer lock already in place is kept).
-pub async fn lock(pool: &PgPool, username: &str, until: OffsetDateTime) -> Result<(), sqlx::Error> {
+/// Gives back an attempt [`reserve`] took (its answer was right, or it was never
+/// checked): one failure less, and the lock it set lifted if nothing came after it.
+pub async fn release(
+    db: impl sqlx::PgExecutor<'_>,
+    username: &str,
+    reserved: &Reserved,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE account_throttles
-         SET locked_until = GREATEST(coalesce(locked_until, $2), $2)
+        "UPDATE account_throttles SET
+             failures = GREATEST(failures - 1, 0),
+             hour_failures = GREATEST(hour_failures - 1, 0),
+             locked_until = CASE WHEN failures = $2 AND locked_until = $3 THEN NULL
+                                 ELSE locked_until END
          WHERE username = $1",
         username,
-        until,
+        reserved.failures,
+        reserved.locked_until,
     )
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }

@@ -107,20 +107,25 @@ pub async fn credentials(
     .await
 }
 
-/// Replaces a password hash (after a rehash at stronger parameters).
-pub async fn set_password_hash(
+/// Replaces a password hash after a rehash at stronger parameters — only if it is still
+/// `old`, the hash the password was just checked against, so a reset or change that
+/// committed meanwhile is never overwritten with the old password. Returns whether it
+/// was replaced.
+pub async fn rehash_password(
     pool: &PgPool,
     id: i64,
+    old: &str,
     password_hash: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE users SET password_hash = $2 WHERE id = $1",
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
         id,
+        old,
         password_hash
     )
     .execute(pool)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// The owner's view of an account.
