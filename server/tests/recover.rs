@@ -540,3 +540,50 @@ async fn a_locked_out_account_can_still_reset_its_password_and_sign_in() {
         "the reset ended the lock"
     );
 }
+
+// Issue #13: the Forgot caps are reserved before anything is sent, so a parallel burst
+// gets exactly the cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgot_password_two_hundred_parallel_requests_for_one_address_send_exactly_three() {
+    let mut settings = Settings::dev();
+    settings.forgot_per_ip_per_hour = 1000;
+    let app = common::spawn_app_with(settings).await;
+    app.add_user("alice", PASSWORD).await;
+    let url = app.url("/api/forgot-password");
+    let tasks: Vec<_> = (0..200)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                client()
+                    .post(url)
+                    .header("accept", "application/json")
+                    .form(&[("login", "alice@example.com")])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    assert_eq!(app.wait_for_emails("alice@example.com", 3).await.len(), 3);
+    // Exactly three were granted (an email goes out only for a granted request).
+    use sha2::Digest;
+    let key = format!(
+        "forgot-password:id:{}",
+        hex_lower(&sha2::Sha256::digest(b"alice@example.com"))
+    );
+    let granted: i32 = sqlx::query_scalar("SELECT hits FROM rate_limits WHERE key = $1")
+        .bind(key)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(granted, 3);
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

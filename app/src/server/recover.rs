@@ -48,8 +48,11 @@ impl From<super::throttle::CheckError> for RecoverError {
     }
 }
 
-/// Counts a Forgot request against the address (or username) and the IP, per hour;
-/// returns whether it is within both caps. Identifiers are stored hashed.
+/// Reserves a Forgot request against the IP and then the address (or username), per
+/// hour, before anything is sent: each an `UPDATE … WHERE hits < cap`, so no burst of
+/// parallel requests gets more emails than the caps. Every request counts against its
+/// IP (one budget for both flows), even one the address's cap refuses. Returns whether it
+/// is within both. Identifiers are stored hashed.
 async fn within_caps(
     state: &AppState,
     flow: &str,
@@ -59,18 +62,19 @@ async fn within_caps(
     use sha2::{Digest, Sha256};
     let now = state.clock.now();
     let hour = Duration::hours(1);
-    let id = hex::encode(Sha256::digest(identifier.to_lowercase().as_bytes()));
-    let by_id = rate_limits::hit(&state.pool, &format!("{flow}:id:{id}"), hour, now).await?;
-    // One budget per IP for both Forgot flows.
-    let by_ip = rate_limits::hit(
-        &state.pool,
-        &format!("forgot:ip:{}", client.ip_text()),
-        hour,
-        now,
-    )
-    .await?;
     let limits = &state.settings;
-    Ok(by_id <= limits.forgot_per_address_per_hour && by_ip <= limits.forgot_per_ip_per_hour)
+    let id = hex::encode(Sha256::digest(identifier.to_lowercase().as_bytes()));
+    let by_ip = format!("forgot:ip:{}", client.ip_bucket());
+    let by_id = format!("{flow}:id:{id}");
+    let mut conn = state.pool.acquire().await?;
+    let ip = rate_limits::reserve(&mut conn, &by_ip, hour, now, limits.forgot_per_ip_per_hour);
+    if ip.await?.is_none() {
+        return Ok(false);
+    }
+    let cap = limits.forgot_per_address_per_hour;
+    Ok(rate_limits::reserve(&mut conn, &by_id, hour, now, cap)
+        .await?
+        .is_some())
 }
 
 /// Sends `emails` in the background; failures are logged.
