@@ -42,6 +42,10 @@ pub async fn locked_until(
 /// that failure would earn is set in the same statement, so of any number of concurrent
 /// attempts only those the ladder allows are granted. A right answer gives its attempt
 /// back ([`release`]) or clears the name ([`clear`]). `None`: locked, nothing counted.
+///
+/// One statement: `ON CONFLICT DO UPDATE` locks the name's row, and its `SET` and `WHERE`
+/// read that locked row (never an older snapshot), so concurrent reservations queue and
+/// each sees the counts and the lock of the one before it.
 pub async fn reserve(
     conn: &mut PgConnection,
     username: &str,
@@ -49,20 +53,23 @@ pub async fn reserve(
     ladder: &Ladder<'_>,
 ) -> Result<Option<Reserved>, sqlx::Error> {
     let hour_ago = now - Duration::hours(1);
-    // The row must exist for the UPDATE below to lock it; a refused attempt leaves it
-    // at zero failures, which reads like no row at all.
-    sqlx::query!(
-        "INSERT INTO account_throttles (username, failures, hour_start, hour_failures)
-         VALUES ($1, 0, $2, 0) ON CONFLICT (username) DO NOTHING",
-        username,
-        now,
-    )
-    .execute(&mut *conn)
-    .await?;
-    // Every expression reads the row as locked by this UPDATE (never an older
-    // snapshot), so concurrent reservations see each other's counts.
+    // A name's first failure: its lock, if the ladder (or the hourly cap) starts at one.
+    let first_lock = match ladder.lock_seconds.first() {
+        Some(&secs) if secs > 0 => Some(now + Duration::seconds(secs)),
+        _ => None,
+    };
+    let first_lock = if ladder.max_per_hour <= 1 {
+        Some(first_lock.map_or(now + Duration::hours(1), |l| {
+            l.max(now + Duration::hours(1))
+        }))
+    } else {
+        first_lock
+    };
     let row = sqlx::query!(
-        r#"UPDATE account_throttles t SET
+        r#"INSERT INTO account_throttles AS t
+               (username, failures, hour_start, hour_failures, locked_until)
+           VALUES ($1, 1, $2, 1, $6)
+           ON CONFLICT (username) DO UPDATE SET
                failures = t.failures + 1,
                hour_start = CASE WHEN t.hour_start <= $3 THEN $2 ELSE t.hour_start END,
                hour_failures = CASE WHEN t.hour_start <= $3 THEN 1 ELSE t.hour_failures + 1 END,
@@ -75,13 +82,14 @@ pub async fn reserve(
                         THEN (CASE WHEN t.hour_start <= $3 THEN $2 ELSE t.hour_start END)
                              + interval '1 hour'
                    END)
-           WHERE t.username = $1 AND (t.locked_until IS NULL OR t.locked_until <= $2)
-           RETURNING t.failures, t.locked_until"#,
+           WHERE t.locked_until IS NULL OR t.locked_until <= $2
+           RETURNING failures, locked_until"#,
         username,
         now,
         hour_ago,
         ladder.lock_seconds,
         ladder.max_per_hour,
+        first_lock,
     )
     .fetch_optional(&mut *conn)
     .await?;
