@@ -141,9 +141,10 @@ pub async fn delete_all_for(
 /// so that at most `keep` remain (plus the one about to start), and any that expired.
 /// The account's row is locked first, so concurrent password steps for one account
 /// queue here and each sees the others' sign-ins: the cap holds under any burst. A
-/// pending sign-in whose challenge another request holds right now (a guess being
-/// reserved, a code being consumed) is skipped rather than waited for, which keeps
-/// this free of deadlocks with those requests.
+/// pending sign-in whose session or challenge row another request holds right now (a
+/// guess being reserved, a code being consumed) is skipped rather than waited for: the
+/// cascade from the session to its challenge would otherwise wait on a transaction that
+/// itself waits to delete that session — a deadlock.
 pub async fn make_room_for_pending(
     conn: &mut PgConnection,
     user_id: i64,
@@ -159,11 +160,11 @@ pub async fn make_room_for_pending(
     let done = sqlx::query!(
         "DELETE FROM sessions WHERE id_hash IN (
              SELECT s.id_hash FROM sessions s
-             LEFT JOIN signin_challenges c ON c.session_hash = s.id_hash
+             JOIN signin_challenges c ON c.session_hash = s.id_hash
              WHERE s.user_id = $1 AND s.stage = 'pending'
              ORDER BY (s.expires_at <= $3), s.created_at DESC, s.id_hash
              OFFSET $2
-             FOR UPDATE OF s SKIP LOCKED)",
+             FOR UPDATE OF s, c SKIP LOCKED)",
         user_id,
         keep,
         now,
