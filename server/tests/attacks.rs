@@ -7,7 +7,7 @@ mod common;
 use std::time::Instant;
 
 use app::server::Settings;
-use common::{client, cookie_pairs, TestApp};
+use common::{burst, client, cookie_pairs, post, TestApp};
 use time::Duration;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
@@ -790,38 +790,6 @@ async fn lockout_wrong_passwords_at_sudo_and_change_password_count_too() {
 // Limits that hold (issue #13): every limit is a reservation made before the work it
 // limits, so parallel bursts — to one instance or two — get exactly the limit, no more.
 // Figures are read from the database and asserted exactly.
-
-/// Sends `n` requests at once, each built by `request(i)`; returns the statuses.
-async fn burst<F, Fut>(n: usize, request: F) -> Vec<u16>
-where
-    F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = reqwest::Response> + Send + 'static,
-{
-    let tasks: Vec<_> = (0..n).map(|i| tokio::spawn(request(i))).collect();
-    let mut statuses = Vec::with_capacity(n);
-    for t in tasks {
-        statuses.push(t.await.unwrap().status().as_u16());
-    }
-    statuses
-}
-
-/// A form post to `url` as the hydrated page makes it, with `cookie` if any.
-fn post(
-    url: String,
-    cookie: Option<String>,
-    form: Vec<(&'static str, String)>,
-) -> impl std::future::Future<Output = reqwest::Response> + Send + 'static {
-    async move {
-        let mut req = client()
-            .post(url)
-            .header("accept", "application/json")
-            .form(&form);
-        if let Some(cookie) = cookie {
-            req = req.header("cookie", cookie);
-        }
-        req.send().await.unwrap()
-    }
-}
 
 /// How many login-history rows of each outcome there are: (outcome, count), sorted.
 async fn outcomes(app: &TestApp) -> Vec<(String, i64)> {

@@ -206,6 +206,38 @@ pub async fn concurrent_posts(url: &str, cookies: Vec<String>, form: &[(&str, &s
     statuses
 }
 
+/// Sends `n` requests at once, each built by `request(i)`; returns the statuses.
+pub async fn burst<F, Fut>(n: usize, request: F) -> Vec<u16>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = reqwest::Response> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..n).map(|i| tokio::spawn(request(i))).collect();
+    let mut statuses = Vec::with_capacity(n);
+    for t in tasks {
+        statuses.push(t.await.unwrap().status().as_u16());
+    }
+    statuses
+}
+
+/// A form post to `url` as the hydrated page makes it, with `cookie` if any.
+pub fn post(
+    url: String,
+    cookie: Option<String>,
+    form: Vec<(&'static str, String)>,
+) -> impl std::future::Future<Output = reqwest::Response> + Send + 'static {
+    async move {
+        let mut req = client()
+            .post(url)
+            .header("accept", "application/json")
+            .form(&form);
+        if let Some(cookie) = cookie {
+            req = req.header("cookie", cookie);
+        }
+        req.send().await.unwrap()
+    }
+}
+
 /// An HTTP client that keeps cookies and does not follow redirects.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
