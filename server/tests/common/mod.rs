@@ -221,21 +221,19 @@ where
 }
 
 /// A form post to `url` as the hydrated page makes it, with `cookie` if any.
-pub fn post(
+pub async fn post(
     url: String,
     cookie: Option<String>,
     form: Vec<(&'static str, String)>,
-) -> impl std::future::Future<Output = reqwest::Response> + Send + 'static {
-    async move {
-        let mut req = client()
-            .post(url)
-            .header("accept", "application/json")
-            .form(&form);
-        if let Some(cookie) = cookie {
-            req = req.header("cookie", cookie);
-        }
-        req.send().await.unwrap()
+) -> reqwest::Response {
+    let mut req = client()
+        .post(url)
+        .header("accept", "application/json")
+        .form(&form);
+    if let Some(cookie) = cookie {
+        req = req.header("cookie", cookie);
     }
+    req.send().await.unwrap()
 }
 
 /// An HTTP client that keeps cookies and does not follow redirects.
