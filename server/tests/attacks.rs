@@ -1386,3 +1386,46 @@ async fn limits_a_rehash_never_overwrites_a_password_changed_meanwhile() {
         .unwrap();
     assert_eq!(now, "reset meanwhile");
 }
+
+// Right answers are counted up front too; five of them in flight together reach the
+// lock's threshold, but giving them back lifts it: no lock outlives right answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_right_answers_in_flight_together_leave_no_lock_behind() {
+    use app::server::client::ClientInfo;
+    use app::server::throttle::{self, Subject};
+    let app = common::spawn_app_with(quick_settings()).await;
+    let me = ClientInfo {
+        ip: Some("203.0.113.7".parse().unwrap()),
+        user_agent: String::new(),
+    };
+    let mut grants = Vec::new();
+    for _ in 0..5 {
+        let grant = throttle::reserve(&app.state, &Subject::name("alice"), &me)
+            .await
+            .unwrap()
+            .expect("granted while unlocked");
+        grants.push(grant);
+    }
+    assert!(
+        grants[4].locks_until().is_some(),
+        "five in flight reach the lock"
+    );
+    assert!(
+        throttle::reserve(&app.state, &Subject::name("alice"), &me)
+            .await
+            .unwrap()
+            .is_err(),
+        "a sixth waits for the answers"
+    );
+    // All five were right: released in the order they finish, here the first first.
+    for grant in &grants {
+        throttle::release(&app.state, grant).await;
+    }
+    let (failures, locked): (i32, Option<time::OffsetDateTime>) =
+        sqlx::query_as("SELECT failures, locked_until FROM account_throttles")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((failures, locked), (0, None));
+    assert_eq!(rate_limit_hits(&app, "signin-fail:ip:203.0.113.7").await, 0);
+}

@@ -104,6 +104,7 @@ pub struct Grant {
     key: String,
     subject: Reserved,
     ip: Slot,
+    max_per_hour: i32,
 }
 
 impl Grant {
@@ -119,7 +120,12 @@ impl Grant {
 
     /// Gives the attempt back: its answer was right (or never checked).
     pub async fn release(&self, db: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
-        throttles::release(&mut *db, &self.key, &self.subject).await?;
+        let lock_seconds = ladder_seconds();
+        let ladder = Ladder {
+            lock_seconds: &lock_seconds,
+            max_per_hour: self.max_per_hour,
+        };
+        throttles::release(&mut *db, &self.key, &self.subject, &ladder).await?;
         rate_limits::release(&mut *db, &self.ip).await
     }
 
@@ -161,6 +167,7 @@ pub async fn reserve_in(
         key,
         subject: reserved,
         ip,
+        max_per_hour: ladder.max_per_hour,
     }))
 }
 

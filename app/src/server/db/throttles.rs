@@ -100,22 +100,32 @@ pub async fn reserve(
 }
 
 /// Gives back an attempt [`reserve`] took (its answer was right, or it was never
-/// checked): one failure less, and the lock it set lifted if nothing came after it.
+/// checked): one failure less, and the lock lifted when it was this attempt's and
+/// nothing came after it, or when the failures left no longer earn one. So right
+/// answers that were in flight together (counted up front, five of them enough to lock)
+/// leave no lock behind them.
 pub async fn release(
     db: impl sqlx::PgExecutor<'_>,
     username: &str,
     reserved: &Reserved,
+    ladder: &Ladder<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE account_throttles SET
-             failures = GREATEST(failures - 1, 0),
-             hour_failures = GREATEST(hour_failures - 1, 0),
-             locked_until = CASE WHEN failures = $2 AND locked_until = $3 THEN NULL
-                                 ELSE locked_until END
-         WHERE username = $1",
+        r#"UPDATE account_throttles SET
+               failures = GREATEST(failures - 1, 0),
+               hour_failures = GREATEST(hour_failures - 1, 0),
+               locked_until = CASE
+                   WHEN failures = $2 AND locked_until = $3 THEN NULL
+                   WHEN (failures <= 1
+                         OR ($4::int8[])[LEAST(failures - 1, cardinality($4::int8[]))] = 0)
+                        AND hour_failures - 1 < $5 THEN NULL
+                   ELSE locked_until END
+           WHERE username = $1"#,
         username,
         reserved.failures,
         reserved.locked_until,
+        ladder.lock_seconds,
+        ladder.max_per_hour,
     )
     .execute(db)
     .await?;
