@@ -2,15 +2,13 @@
 //! emailed once to the account's address with no secret in it, a replaced number gets an
 //! SMS, and the SMTP sender delivers to a real SMTP server.
 
-mod common;
-
 use std::time::Duration as StdDuration;
 
+use crate::helpers::smtp::SmtpServer;
+use crate::helpers::TestApp;
 use app::server::email::{Email, EmailConfig, EmailSender, Smtp, SmtpConfig};
 use app::server::messages::SendError;
 use app::server::Settings;
-use common::smtp::SmtpServer;
-use common::TestApp;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
 const PHONE: &str = "+447400123456";
@@ -106,7 +104,7 @@ async fn notifications_configured_for_smtp_arrive_at_the_smtp_server() {
     let server = SmtpServer::start().await;
     let mut settings = Settings::dev();
     settings.email = EmailConfig::Smtp(smtp_config(&server.url));
-    let app = common::spawn_app_with(settings).await;
+    let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
     let res = app.call(&c, "create-recovery-token", &[]).await;
@@ -128,7 +126,7 @@ async fn notifications_configured_for_smtp_arrive_at_the_smtp_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_every_security_change_is_emailed_once_without_secrets() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     let mut secrets = Vec::new();
@@ -208,7 +206,7 @@ async fn notifications_every_security_change_is_emailed_once_without_secrets() {
     let res = app.call(&c, "create-recovery-token", &[]).await;
     let token: String = res.json().await.unwrap();
     secrets.push(token.clone());
-    let other = common::client();
+    let other = crate::helpers::client();
     app.login_fetch(&other, "alice", PASSWORD).await;
     assert_eq!(
         app.call(&other, "verify-code", &[("code", &token)])
@@ -244,7 +242,7 @@ async fn notifications_every_security_change_is_emailed_once_without_secrets() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_a_sign_in_from_a_new_browser_is_emailed_and_a_known_one_is_not() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let browser = |ua: &'static str| {
         reqwest::Client::builder()

@@ -1,9 +1,7 @@
 //! The skeleton over HTTP: health, sign-in, sessions, the Account guard, the dev outbox.
 
-mod common;
-
+use crate::helpers::{client, spawn_app, spawn_app_with, spawn_with_pool, TestDb};
 use app::server::email::Email;
-use common::{client, spawn_app, spawn_app_with, spawn_with_pool, TestDb};
 use sqlx::postgres::PgPoolOptions;
 
 const PASSWORD: &str = "a perfectly fine passphrase";

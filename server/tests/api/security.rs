@@ -1,16 +1,14 @@
 //! Account › Security (SECURITY.md 8, 16, 17): a number is proven with a code before
 //! 2FA switches on, sudo mode guards changes, turning 2FA off revokes trusted devices.
 
-mod common;
-
-use common::{client, TestApp};
+use crate::helpers::{client, TestApp};
 use time::Duration;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
 const PHONE: &str = "+447400123456";
 
 async fn signed_in_without_2fa() -> (TestApp, reqwest::Client, i64) {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
     let c = client();
     app.login_form(&c, "alice", PASSWORD).await;
@@ -47,7 +45,7 @@ async fn phone_is_proven_with_a_code_before_two_factor_switches_on() {
     let sms = app.sms_to(PHONE).await;
     assert_eq!(sms.len(), 1, "national format read with the default region");
     assert!(sms[0].starts_with("Gatehouse: your confirmation code is "));
-    let code = common::code_in(&sms[0]);
+    let code = crate::helpers::code_in(&sms[0]);
 
     // A wrong code keeps it off.
     let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
@@ -226,7 +224,7 @@ async fn confirmation_code_expires_after_ten_minutes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn security_settings_are_refused_to_signed_out_and_pending_sessions() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user_2fa("bob01", PASSWORD, PHONE).await;
     let pending = client();
     app.call(
@@ -262,7 +260,7 @@ async fn security_settings_are_refused_to_signed_out_and_pending_sessions() {
 async fn require_2fa_keeps_accounts_without_it_on_the_security_tab_until_they_turn_it_on() {
     let mut settings = app::server::Settings::dev();
     settings.require_two_factor = true;
-    let app = common::spawn_app_with(settings).await;
+    let app = crate::helpers::spawn_app_with(settings).await;
     let id = app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     let page = |path: &'static str| {

@@ -1,11 +1,9 @@
 //! The `server` binary's subcommands, run as an operator would.
 
-mod common;
-
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use common::TestDb;
+use crate::helpers::TestDb;
 
 fn server(db: &TestDb, args: &[&str], password: Option<&str>, stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));

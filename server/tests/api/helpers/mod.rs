@@ -1,8 +1,6 @@
 //! Test harness: the real application on port 0 against a fresh PostgreSQL database,
 //! dropped when the test ends.
 
-#![allow(dead_code)]
-
 pub mod smtp;
 
 use std::net::SocketAddr;

@@ -1,9 +1,7 @@
 //! Security headers on every response (SECURITY.md 22), the cross-origin refusal of
 //! state-changing requests (19), and the body limit (23).
 
-mod common;
-
-use common::{client, spawn_app, spawn_app_with};
+use crate::helpers::{client, spawn_app, spawn_app_with};
 
 const PASSWORD: &str = "a perfectly fine passphrase";
 
@@ -246,11 +244,11 @@ fn hashed_site(test: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hashed_client_files_are_served_precompressed_and_cached_for_a_year() {
-    let site = common::Site {
+    let site = crate::helpers::Site {
         root: hashed_site("hashed"),
         hash_files: true,
     };
-    let app = common::spawn_app_serving(app::server::settings::Settings::dev(), site).await;
+    let app = crate::helpers::spawn_app_serving(app::server::settings::Settings::dev(), site).await;
     let get = |encoding: &'static str| {
         let c = client();
         let url = app.url("/pkg/gatehouse.Xy12.wasm");
@@ -296,11 +294,11 @@ async fn hashed_client_files_are_served_precompressed_and_cached_for_a_year() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unhashed_client_files_are_revalidated_on_every_load() {
-    let site = common::Site {
+    let site = crate::helpers::Site {
         root: hashed_site("unhashed"),
         hash_files: false,
     };
-    let app = common::spawn_app_serving(app::server::settings::Settings::dev(), site).await;
+    let app = crate::helpers::spawn_app_serving(app::server::settings::Settings::dev(), site).await;
     let res = client()
         .get(app.url("/pkg/gatehouse.Xy12.wasm"))
         .send()

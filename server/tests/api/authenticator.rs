@@ -2,10 +2,8 @@
 //! a code from the app confirms it, its secret sealed at rest, and at sign-in RFC 6238
 //! codes with ±1 step of drift, each step used once, "Text me a code instead" beside it.
 
-mod common;
-
+use crate::helpers::{client, TestApp};
 use app::server::totp;
-use common::{client, TestApp};
 use time::Duration;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
@@ -43,7 +41,7 @@ async fn password_step(app: &TestApp) -> (reqwest::Client, serde_json::Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_setup_is_saved_only_after_a_code_and_the_secret_is_sealed() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
 
@@ -109,7 +107,7 @@ async fn authenticator_setup_is_saved_only_after_a_code_and_the_secret_is_sealed
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_setup_and_removal_need_sudo_mode() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
     app.clock().advance(Duration::minutes(11));
@@ -139,7 +137,7 @@ async fn authenticator_setup_and_removal_need_sudo_mode() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_sign_in_asks_for_the_app_code_first_and_sends_no_text() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let id = app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
     let secret = set_up(&app, &c).await;
@@ -168,7 +166,7 @@ async fn authenticator_sign_in_asks_for_the_app_code_first_and_sends_no_text() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_a_used_code_or_an_earlier_one_is_refused() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     let secret = set_up(&app, &c).await;
@@ -207,7 +205,7 @@ async fn authenticator_a_used_code_or_an_earlier_one_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_drift_of_one_step_is_accepted_and_two_is_refused() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     let secret = set_up(&app, &c).await;
@@ -226,7 +224,7 @@ async fn authenticator_drift_of_one_step_is_accepted_and_two_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_text_me_a_code_instead_then_the_texted_code_works() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let id = app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
     set_up(&app, &c).await;
@@ -248,7 +246,7 @@ async fn authenticator_text_me_a_code_instead_then_the_texted_code_works() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_only_account_turns_2fa_off_when_the_app_is_removed() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     set_up(&app, &c).await;
@@ -266,7 +264,7 @@ async fn authenticator_only_account_turns_2fa_off_when_the_app_is_removed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_one_code_raced_by_twenty_sign_ins_works_exactly_once() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     let secret = set_up(&app, &c).await;
@@ -275,9 +273,9 @@ async fn authenticator_one_code_raced_by_twenty_sign_ins_works_exactly_once() {
     for _ in 0..20 {
         let c = client();
         let res = app.login_fetch(&c, "alice", PASSWORD).await;
-        cookies.push(common::cookie_pairs(&res).remove(0));
+        cookies.push(crate::helpers::cookie_pairs(&res).remove(0));
     }
-    let statuses = common::concurrent_posts(
+    let statuses = crate::helpers::concurrent_posts(
         &app.url("/api/verify-code"),
         cookies,
         &[("code", &code(&app, &secret, 0))],
@@ -292,7 +290,7 @@ async fn authenticator_one_code_raced_by_twenty_sign_ins_works_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_wrong_app_codes_have_the_same_limits_and_lockout() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     let secret = set_up(&app, &c).await;
@@ -361,7 +359,7 @@ async fn copy_sealed_secret(app: &TestApp, from: i64, to: i64, bound_to_user: bo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_a_sealed_secret_copied_to_another_account_does_not_open_there() {
     use app::server::authenticator::{confirmed_secret, AuthenticatorError};
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let alice = app.add_user("alice", PASSWORD).await;
     let bob = app.add_user("bob", PASSWORD).await;
     let alice_secret = set_up(&app, &app.signed_in("alice", PASSWORD).await).await;
@@ -410,7 +408,7 @@ async fn authenticator_a_sealed_secret_copied_to_another_account_does_not_open_t
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_a_legacy_secret_still_signs_in_and_is_resealed_bound_to_its_account() {
     use app::server::authenticator::confirmed_secret;
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
     let secret = set_up(&app, &app.signed_in("alice", PASSWORD).await).await;
     let row = |app: &TestApp| {

@@ -1,11 +1,10 @@
 //! The Twilio SMS sender against a local stand-in for Twilio's Messages API that checks
 //! the exact request and answers with Twilio's real success and error bodies.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::helpers::{client, spawn_app_with};
 use app::server::messages::SendError;
 use app::server::sms::{SmsConfig, SmsSender, Twilio, TwilioConfig};
 use axum::body::Bytes;
@@ -13,7 +12,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use common::{client, spawn_app_with};
 
 const SID: &str = "AC0123456789abcdef";
 const TOKEN: &str = "s3cret-token";
@@ -256,7 +254,7 @@ async fn sign_in_through_twilio_texts_the_code_and_a_provider_failure_asks_to_tr
         .await;
     assert_eq!(res.status(), 200);
     let body = seen.lock().unwrap()[0].form[2].1.clone();
-    let code = common::code_in(&body);
+    let code = crate::helpers::code_in(&body);
     let res = app.call(&c, "verify-code", &[("code", &code)]).await;
     assert_eq!(res.status(), 200);
     assert!(

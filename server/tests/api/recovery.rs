@@ -1,9 +1,7 @@
 //! The Recovery Token (SECURITY.md 10): ≥112 bits, stored only as a hash, shown once,
 //! single-use even under concurrent redemption, invalidated by revoke or regeneration.
 
-mod common;
-
-use common::{client, TestApp};
+use crate::helpers::{client, TestApp};
 use time::Duration;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
@@ -11,7 +9,7 @@ const PHONE: &str = "+447400123456";
 
 /// A 2FA account, fully signed in on the returned client.
 async fn signed_in_2fa() -> (TestApp, reqwest::Client, i64) {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let id = app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let c = client();
     app.call(
@@ -176,10 +174,10 @@ async fn twenty_concurrent_sign_ins_with_one_recovery_token_succeed_exactly_once
                 &[("username", "alice"), ("password", PASSWORD)],
             )
             .await;
-        cookies.push(common::cookie_pairs(&res).remove(0));
+        cookies.push(crate::helpers::cookie_pairs(&res).remove(0));
     }
     let url = app.url("/api/verify-code");
-    let statuses = common::concurrent_posts(&url, cookies, &[("code", &token)]).await;
+    let statuses = crate::helpers::concurrent_posts(&url, cookies, &[("code", &token)]).await;
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
         1,
@@ -189,7 +187,7 @@ async fn twenty_concurrent_sign_ins_with_one_recovery_token_succeed_exactly_once
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_second_step_entry_says_what_is_expected() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let c = client();
     app.call(

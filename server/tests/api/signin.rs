@@ -1,9 +1,7 @@
 //! Two-step sign-in (SECURITY.md 4–7, 13–16, 21): texted codes, pending sessions,
 //! resends, trusted devices and the login history, over HTTP against real PostgreSQL.
 
-mod common;
-
-use common::{client, code_in, cookie_pairs, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{client, code_in, cookie_pairs, spawn_app, spawn_app_with, TestApp};
 use time::Duration;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
@@ -347,7 +345,8 @@ async fn twenty_concurrent_verifications_of_one_code_sign_in_exactly_once() {
     let cookie = cookie_pairs(&res).remove(0);
     let code = app.latest_code(PHONE).await;
     let url = app.url("/api/verify-code");
-    let statuses = common::concurrent_posts(&url, vec![cookie; 20], &[("code", &code)]).await;
+    let statuses =
+        crate::helpers::concurrent_posts(&url, vec![cookie; 20], &[("code", &code)]).await;
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
         1,
@@ -380,7 +379,7 @@ async fn fifty_concurrent_wrong_codes_are_checked_exactly_five_times() {
     let cookie = cookie_pairs(&res).remove(0);
     let code = app.latest_code(PHONE).await;
     let url = app.url("/api/verify-code");
-    common::concurrent_posts(&url, vec![cookie; 50], &[("code", &wrong(&code))]).await;
+    crate::helpers::concurrent_posts(&url, vec![cookie; 50], &[("code", &wrong(&code))]).await;
     let failures: i32 = sqlx::query_scalar("SELECT failed_attempts FROM signin_challenges")
         .fetch_one(&app.pool)
         .await

@@ -3,12 +3,10 @@
 //! missing fields, arrays, huge bodies and absurd lengths; and a property test throws
 //! random bodies at every endpoint of a running server.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 
-use common::{client, TestApp};
+use crate::helpers::{client, TestApp};
 use proptest::prelude::*;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
@@ -69,7 +67,7 @@ fn count_panics() {
 /// A signed-in client, so authorised endpoints parse their input too.
 async fn signed_in() -> (TestApp, reqwest::Client) {
     count_panics();
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     (app, c)
@@ -223,7 +221,7 @@ async fn app_with_a_tiny_hash_queue() -> TestApp {
     // Failures must not delay or refuse the burst before it reaches the hashing queue.
     settings.slowdown_per_failure = std::time::Duration::ZERO;
     settings.ip_max_failures_per_hour = 10_000;
-    common::spawn_app_with(settings).await
+    crate::helpers::spawn_app_with(settings).await
 }
 
 /// Posts `form` to `endpoint` `n` times at once with `c`; returns (status, Retry-After).

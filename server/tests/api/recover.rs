@@ -3,12 +3,10 @@
 //! tokens random, hashed, single-use, short-lived and superseded, a reset that never
 //! skips the second factor and ends every session and trusted device, and caps.
 
-mod common;
-
+use crate::helpers::smtp::SmtpServer;
+use crate::helpers::{client, cookie_pairs, TestApp};
 use app::server::email::EmailConfig;
 use app::server::Settings;
-use common::smtp::SmtpServer;
-use common::{client, cookie_pairs, TestApp};
 use time::Duration;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
@@ -56,7 +54,7 @@ async fn reset(app: &TestApp, token: &str, password: &str, again: &str) -> reqwe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forgot_username_answers_the_same_whether_or_not_the_address_is_known() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let known = answer(
         app.call(
@@ -96,7 +94,7 @@ async fn forgot_username_answers_the_same_whether_or_not_the_address_is_known() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forgot_password_answers_the_same_for_every_kind_of_account_and_for_none() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     app.add_user_2fa("bob", PASSWORD, PHONE).await;
     let mut answers = Vec::new();
@@ -123,7 +121,7 @@ async fn forgot_password_answers_the_same_for_every_kind_of_account_and_for_none
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_link_sets_a_new_password_once_without_signing_in() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
     let token = reset_token(&app, "alice", "alice@example.com", 1).await;
 
@@ -196,7 +194,7 @@ async fn reset_link_sets_a_new_password_once_without_signing_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_never_skips_the_second_factor() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user_2fa("bob", PASSWORD, PHONE).await;
     let token = reset_token(&app, "bob@example.com", "bob@example.com", 1).await;
     assert_eq!(
@@ -216,7 +214,7 @@ async fn reset_never_skips_the_second_factor() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_ends_every_session_and_trusted_device() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let id = app.add_user_2fa("bob", PASSWORD, PHONE).await;
     let c = client();
     app.login_fetch(&c, "bob", PASSWORD).await;
@@ -262,7 +260,7 @@ async fn reset_ends_every_session_and_trusted_device() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_token_expired_or_superseded_fails() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let first = reset_token(&app, "alice", "alice@example.com", 1).await;
     let second = reset_token(&app, "alice", "alice@example.com", 2).await;
@@ -282,7 +280,7 @@ async fn reset_token_expired_or_superseded_fails() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_refuses_weak_and_common_passwords_with_specific_messages() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let token = reset_token(&app, "alice", "alice@example.com", 1).await;
     for (password, again, field, message) in [
@@ -331,10 +329,10 @@ async fn reset_refuses_weak_and_common_passwords_with_specific_messages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_concurrent_resets_with_one_token_succeed_exactly_once() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     let token = reset_token(&app, "alice", "alice@example.com", 1).await;
-    let statuses = common::concurrent_posts(
+    let statuses = crate::helpers::concurrent_posts(
         &app.url("/api/reset-password"),
         vec![String::new(); 20],
         &[
@@ -358,7 +356,7 @@ async fn twenty_concurrent_resets_with_one_token_succeed_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forgot_caps_per_address_and_per_ip_hold_with_the_same_answer() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     app.add_user("carol", PASSWORD).await;
     let first = answer(
@@ -418,7 +416,7 @@ async fn forgot_emails_are_delivered_to_a_real_smtp_server() {
         from: "Gatehouse <no-reply@panel.example>".into(),
         timeout: std::time::Duration::from_secs(10),
     });
-    let app = common::spawn_app_with(settings).await;
+    let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     app.call(
         &client(),
@@ -442,7 +440,7 @@ async fn forgot_emails_are_delivered_to_a_real_smtp_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn change_password_needs_the_current_one_and_signs_out_other_sessions() {
-    let app = common::spawn_app().await;
+    let app = crate::helpers::spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
     let here = app.signed_in("alice", PASSWORD).await;
     let elsewhere = app.signed_in("alice", PASSWORD).await;
@@ -514,7 +512,7 @@ async fn change_password_needs_the_current_one_and_signs_out_other_sessions() {
 async fn a_locked_out_account_can_still_reset_its_password_and_sign_in() {
     let mut settings = Settings::dev();
     settings.slowdown_per_failure = std::time::Duration::ZERO;
-    let app = common::spawn_app_with(settings).await;
+    let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     for _ in 0..5 {
         app.login_fetch(&client(), "alice", "somebody guessing")
@@ -547,11 +545,11 @@ async fn a_locked_out_account_can_still_reset_its_password_and_sign_in() {
 async fn forgot_password_two_hundred_parallel_requests_for_one_address_send_exactly_three() {
     let mut settings = Settings::dev();
     settings.forgot_per_ip_per_hour = 1000;
-    let app = common::spawn_app_with(settings).await;
+    let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     let url = app.url("/api/forgot-password");
-    let statuses = common::burst(200, |_| {
-        common::post(
+    let statuses = crate::helpers::burst(200, |_| {
+        crate::helpers::post(
             url.clone(),
             None,
             vec![("login", "alice@example.com".to_owned())],
