@@ -5,19 +5,23 @@ use crate::server::db::history::Factor;
 use crate::server::db::sessions::{self, Stage};
 use crate::server::session::{self, CookieKind, PendingSession, SecretToken};
 
+use super::guess::Guess;
 use super::*;
 
-/// A second step that succeeded: whose sign-in, how, and whether to trust the device.
+/// A second step that succeeded: whose sign-in, how, the guess that did it, and whether
+/// to trust the device.
 pub(super) struct Finish<'a> {
+    pub(super) guess: &'a Guess,
     pub(super) user_id: i64,
     pub(super) name: &'a str,
     pub(super) trust_device: bool,
     pub(super) factor: Factor,
 }
 
-/// Ends a pending sign-in whose second step succeeded inside `tx`: the pending session
-/// is replaced by a full one, the device trusted if asked, the sign-in recorded. The one
-/// way every second factor finishes.
+/// Ends a pending sign-in whose second step succeeded inside `tx` (its challenge already
+/// consumed or finished there): the guess's slots given back, the pending session
+/// replaced by a full one, the device trusted if asked, the sign-in recorded. The one way
+/// every second factor finishes.
 pub(super) async fn complete(
     req: &Request<'_>,
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
@@ -28,6 +32,7 @@ pub(super) async fn complete(
     let settings = &state.settings;
     let now = req.now();
     let user_id = finished.user_id;
+    finished.guess.accepted(&mut tx).await?;
     // The pending sign-in ends once, whatever else races it.
     if !sessions::delete_returning(&mut tx, &pending.id_hash).await? {
         return Err(SignInError::NoPendingSignIn);
@@ -73,4 +78,18 @@ pub(super) async fn complete(
         session_cookie,
         device_cookie,
     })
+}
+
+/// Ends the challenge of a pending sign-in that an app code or the recovery token
+/// finished (no texted code to consume), inside `tx`; refused when another request ended
+/// it first.
+pub(super) async fn end_challenge(
+    tx: &mut sqlx::PgConnection,
+    pending: &PendingSession,
+    now: time::OffsetDateTime,
+) -> Result<(), SignInError> {
+    match crate::server::db::challenges::finish(tx, &pending.id_hash, now).await? {
+        Some(_) => Ok(()),
+        None => Err(SignInError::NoPendingSignIn),
+    }
 }

@@ -11,7 +11,7 @@ use crate::server::session::{self, PendingSession};
 use crate::server::sms_guard::{self, SmsRefusal};
 use crate::server::{otp, AppState};
 
-use super::finish::{complete, Finish};
+use super::finish::{complete, end_challenge, Finish};
 use super::guess::{reserve_guess, wrong_guess, GuessKind};
 use super::resend::issue_new_code;
 use super::*;
@@ -100,14 +100,9 @@ pub async fn verify_code(
             let mut tx = state.pool.begin().await?;
             // One statement each: the step is used once, the challenge ends once.
             if authenticator::use_step(&mut tx, challenge.user_id, step).await? {
-                if challenges::finish(&mut tx, &pending.id_hash, now)
-                    .await?
-                    .is_none()
-                {
-                    return Err(SignInError::NoPendingSignIn);
-                }
-                guess.accepted(&mut tx).await?;
+                end_challenge(&mut tx, &pending, now).await?;
                 let finished = Finish {
+                    guess: &guess,
                     user_id: challenge.user_id,
                     name: &name,
                     trust_device,
@@ -146,8 +141,8 @@ pub async fn verify_code(
         // Another request used it first, or it was replaced meanwhile.
         return Err(SignInError::NoPendingSignIn);
     };
-    guess.accepted(&mut tx).await?;
     let finished = Finish {
+        guess: &guess,
         user_id,
         name: &name,
         trust_device,
@@ -201,14 +196,9 @@ pub async fn verify_recovery(
         drop(tx);
         return Err(wrong_guess(req, &guess, user, &name, factor).await);
     }
-    if challenges::finish(&mut tx, &pending.id_hash, now)
-        .await?
-        .is_none()
-    {
-        return Err(SignInError::NoPendingSignIn);
-    }
-    guess.accepted(&mut tx).await?;
+    end_challenge(&mut tx, &pending, now).await?;
     let finished = Finish {
+        guess: &guess,
         user_id: challenge.user_id,
         name: &name,
         trust_device: false,
