@@ -67,14 +67,16 @@ async fn within_caps(
     let by_ip = format!("forgot:ip:{}", client.ip_bucket());
     let by_id = format!("{flow}:id:{id}");
     let mut conn = state.pool.acquire().await?;
-    let ip = rate_limits::reserve(&mut conn, &by_ip, hour, now, limits.forgot_per_ip_per_hour);
-    if ip.await?.is_none() {
+    let ip_cap = limits.forgot_per_ip_per_hour;
+    if rate_limits::reserve(&mut conn, &by_ip, hour, now, ip_cap)
+        .await?
+        .is_none()
+    {
         return Ok(false);
     }
-    let cap = limits.forgot_per_address_per_hour;
-    Ok(rate_limits::reserve(&mut conn, &by_id, hour, now, cap)
-        .await?
-        .is_some())
+    let id_cap = limits.forgot_per_address_per_hour;
+    let by_id = rate_limits::reserve(&mut conn, &by_id, hour, now, id_cap).await?;
+    Ok(by_id.is_some())
 }
 
 /// Sends `emails` in the background; failures are logged.

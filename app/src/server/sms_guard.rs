@@ -1,6 +1,7 @@
 //! Limits on where and how often Gatehouse texts (SECURITY.md 7), against SMS pumping
 //! (toll fraud): an allow-list of country calling codes, and caps per number, per account
-//! and per IP per day, reserved in PostgreSQL before each text is sent. Every SMS Gatehouse sends asks here first.
+//! and per IP per day, reserved in PostgreSQL before each text is sent. Every SMS
+//! Gatehouse sends asks here first.
 //! Only signed-in customers choose a destination (Account › Security); sign-in codes go
 //! to the number already on the account.
 
@@ -87,31 +88,29 @@ pub async fn reserve_in(
     if !country_allowed(state, e164) {
         return Ok(Err(SmsRefusal::Country));
     }
-    let now = state.clock.now();
-    for (key, cap) in counters(state, e164, user_id, client) {
-        if rate_limits::reserve(&mut *tx, &key, Duration::days(1), now, cap)
-            .await?
-            .is_none()
-        {
-            return Ok(Err(SmsRefusal::DailyLimit));
-        }
+    let caps = counters(state, e164, user_id, client);
+    if reserve_all(tx, state, caps).await? {
+        Ok(Ok(()))
+    } else {
+        Ok(Err(SmsRefusal::DailyLimit))
     }
-    Ok(Ok(()))
 }
 
-/// [`reserve_in`] in a transaction of its own, committed when allowed.
-pub async fn reserve(
+/// Takes one text from each of `caps` (key, daily cap) inside `tx`; false as soon as one
+/// is spent (the caller then rolls `tx` back).
+async fn reserve_all(
+    tx: &mut sqlx::PgConnection,
     state: &AppState,
-    e164: &str,
-    user_id: i64,
-    client: &ClientInfo,
-) -> Result<Result<(), SmsRefusal>, sqlx::Error> {
-    let mut tx = state.pool.begin().await?;
-    let verdict = reserve_in(&mut tx, state, e164, user_id, client).await?;
-    if verdict.is_ok() {
-        tx.commit().await?;
+    caps: impl IntoIterator<Item = (String, i32)>,
+) -> Result<bool, sqlx::Error> {
+    let now = state.clock.now();
+    for (key, cap) in caps {
+        let slot = rate_limits::reserve(&mut *tx, &key, Duration::days(1), now, cap).await?;
+        if slot.is_none() {
+            return Ok(false);
+        }
     }
-    Ok(verdict)
+    Ok(true)
 }
 
 /// Reserves one SMS against the number's and the account's daily caps (not an IP's: a
@@ -124,20 +123,14 @@ pub async fn reserve_for_account(
     if !country_allowed(state, e164) {
         return Ok(false);
     }
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let s = &state.settings;
     let caps = [
         (number_key(e164), s.sms_per_number_per_day),
         (account_key(user_id), s.sms_per_account_per_day),
     ];
-    for (key, cap) in caps {
-        if rate_limits::reserve(&mut tx, &key, Duration::days(1), now, cap)
-            .await?
-            .is_none()
-        {
-            return Ok(false);
-        }
+    let mut tx = state.pool.begin().await?;
+    if !reserve_all(&mut tx, state, caps).await? {
+        return Ok(false);
     }
     tx.commit().await?;
     Ok(true)

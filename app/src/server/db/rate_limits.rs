@@ -1,6 +1,6 @@
 //! The `rate_limits` table: fixed-window counters shared by every server instance.
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
 
 /// The start of the fixed window of length `window` that holds `now`.
@@ -16,28 +16,6 @@ pub struct Slot {
     pub window_start: OffsetDateTime,
     /// The count in the window with this slot taken.
     pub hits: i32,
-}
-
-/// Counts one event for `key` in the window of length `window` holding `now`, and
-/// returns the count so far in that window (this event included). Windows of the key
-/// that have ended are deleted in the same statement.
-pub async fn hit(
-    pool: &PgPool,
-    key: &str,
-    window: Duration,
-    now: OffsetDateTime,
-) -> Result<i32, sqlx::Error> {
-    let start = window_start(window, now);
-    sqlx::query_scalar!(
-        r#"WITH old AS (DELETE FROM rate_limits WHERE key = $1 AND window_start < $2)
-           INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
-           ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limits.hits + 1
-           RETURNING hits"#,
-        key,
-        start,
-    )
-    .fetch_one(pool)
-    .await
 }
 
 /// Takes one unit of `key`'s budget of `cap` in the window holding `now`, or returns
@@ -87,22 +65,4 @@ pub async fn release(db: impl sqlx::PgExecutor<'_>, slot: &Slot) -> Result<(), s
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// The count for `key` in the window holding `now`, without counting.
-pub async fn count(
-    pool: &PgPool,
-    key: &str,
-    window: Duration,
-    now: OffsetDateTime,
-) -> Result<i32, sqlx::Error> {
-    let start = window_start(window, now);
-    Ok(sqlx::query_scalar!(
-        "SELECT hits FROM rate_limits WHERE key = $1 AND window_start = $2",
-        key,
-        start,
-    )
-    .fetch_optional(pool)
-    .await?
-    .unwrap_or(0))
 }
