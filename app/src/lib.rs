@@ -20,7 +20,7 @@ use leptos_router::{path, SsrMode};
 
 use pages::account::{AccountLayout, HistoryTab, ProfileTab, SecurityTab};
 use pages::forgot::{ForgotPasswordPage, ForgotUsernamePage, ResetPasswordPage};
-use pages::login::LoginPage;
+use pages::signin::LoginPage;
 use pages::not_found::NotFound;
 
 /// The HTML document around the app, rendered on the server.
@@ -50,7 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     #[cfg(feature = "ssr")]
-    server::csp::set_page_policy();
+    server::platform::csp::set_page_policy();
 
     // Effects only run in the browser, after hydration: tests (and CSS hiding controls
     // that need JavaScript) wait for this attribute.

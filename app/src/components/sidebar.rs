@@ -3,7 +3,7 @@ use leptos_router::components::A;
 
 use super::brand::Brand;
 use super::icons::{HomeIcon, LogOutIcon, PersonIcon};
-use crate::api::auth::Logout;
+use crate::api::signin::Logout;
 
 /// The control panel's left sidebar: icon links, the Account silhouette among them, and
 /// Log Out (a form, so it works without JavaScript too).

@@ -2,5 +2,5 @@
 
 pub mod account;
 pub mod forgot;
-pub mod login;
 pub mod not_found;
+pub mod signin;

@@ -6,10 +6,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{
+use crate::api::signin::{
     pending_signin, CancelSignin, Login, PendingSignIn, ResendCode, VerifyCode,
 };
+use crate::components::alert::{Alert, ErrorAlert};
 use crate::components::brand::Brand;
+use crate::components::busy_button::BusyButton;
+use crate::components::field::{action_error, Field};
+use crate::components::loaded::Loading;
 use crate::error::AppError;
 
 /// The sign-in page. Step 1 asks for Username and Password; if the account needs a
@@ -41,7 +45,7 @@ pub fn LoginPage() -> impl IntoView {
             <div class="card auth-card">
                 <Brand/>
                 <h1>"Log in to your control panel"</h1>
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <Transition fallback=Loading>
                     {move || {
                         let next = next.clone();
                         Suspend::new(async move {
@@ -61,28 +65,19 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-fn error_of<T: Clone + Send + Sync + 'static>(
-    value: impl Get<Value = Option<Result<T, AppError>>> + Copy,
-) -> impl Fn() -> Option<AppError> + Copy {
-    move || value.get().and_then(Result::err)
-}
-
 #[component]
 fn PasswordStep(login: ServerAction<Login>, next: Option<String>) -> impl IntoView {
     let pending = login.pending();
-    let error = error_of(login.value());
+    let error = action_error(login.value());
     let show_password = RwSignal::new(false);
     view! {
         <ActionForm action=login attr:class="stack">
             {next.map(|n| view! { <input type="hidden" name="next" value=n/> })}
             <div aria-live="assertive">
-                {move || error().map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
+                <ErrorAlert message=error/>
             </div>
-            <div class="field">
-                <label for="username">"Username"</label>
-                <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none"
-                    spellcheck="false" maxlength="64" required autofocus/>
-            </div>
+            <Field id="username" label="Username" name="username" kind="text" autocomplete="username"
+                autocapitalize="none" spellcheck="false" maxlength="64" required=true autofocus=true/>
             <div class="field">
                 <label for="password">"Password"</label>
                 <div class="input-with-button">
@@ -96,10 +91,7 @@ fn PasswordStep(login: ServerAction<Login>, next: Option<String>) -> impl IntoVi
                     </button>
                 </div>
             </div>
-            <button type="submit" class="btn btn-primary btn-block" disabled=pending
-                aria-busy=move || pending.get().to_string()>
-                {move || if pending.get() { "Logging in…" } else { "Log In" }}
-            </button>
+            <BusyButton pending label="Log In" busy="Logging in…"/>
         </ActionForm>
     }
 }
@@ -114,8 +106,8 @@ fn CodeStep(
 ) -> impl IntoView {
     let verifying = verify.pending();
     let resending = resend.pending();
-    let verify_error = error_of(verify.value());
-    let resend_error = error_of(resend.value());
+    let verify_error = action_error(verify.value());
+    let resend_error = action_error(resend.value());
     let resent = move || matches!(resend.value().get(), Some(Ok(_)));
     let over = pending.attempts_left == 0;
 
@@ -157,7 +149,7 @@ fn CodeStep(
                 </p>
             }),
             (false, Some(why)) => EitherOf3::B(view! {
-                <p class="alert alert-error" role="alert" data-testid="sms-refused">{why}</p>
+                <Alert testid="sms-refused">{why}</Alert>
             }),
             (false, None) => EitherOf3::C(view! {
                 <p class="code-sent" data-testid="code-sent">
@@ -167,14 +159,14 @@ fn CodeStep(
         }}
         {if over {
             Either::Left(view! {
-                <p class="alert alert-error" role="alert">{AppError::TooManyAttempts.to_string()}</p>
+                <Alert>{AppError::TooManyAttempts.to_string()}</Alert>
             })
         } else {
             Either::Right(view! {
                 <ActionForm action=verify attr:class="stack">
                     {next.clone().map(|n| view! { <input type="hidden" name="next" value=n/> })}
                     <div aria-live="assertive">
-                        {move || verify_error().map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
+                        <ErrorAlert message=verify_error/>
                     </div>
                     <div class="field">
                         <div class="label-row">
@@ -210,16 +202,13 @@ fn CodeStep(
                         <input type="checkbox" name="trust_device" value="on"/>
                         <span>"Trust this device for 30 days"</span>
                     </label>
-                    <button type="submit" class="btn btn-primary btn-block" disabled=verifying
-                        aria-busy=move || verifying.get().to_string()>
-                        {move || if verifying.get() { "Checking…" } else { "Log In" }}
-                    </button>
+                    <BusyButton pending=verifying label="Log In" busy="Checking…"/>
                 </ActionForm>
             })
         }}
         <div aria-live="polite">
-            {move || resend_error().map(|e| view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> })}
-            {move || resent().then(|| view! { <p class="alert alert-ok">"We sent you a new code."</p> })}
+            <ErrorAlert message=resend_error/>
+            {move || resent().then(|| view! { <Alert status=true no_role=true>"We sent you a new code."</Alert> })}
         </div>
         <div class="code-actions">
             {(!over && app && can_text).then(|| view! {
