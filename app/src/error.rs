@@ -107,7 +107,7 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        let err = match value {
+        match value {
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => Self::BadRequest(m),
             // On the server these mean the request's body could not be read (invalid
             // UTF-8, say): the client's fault. In the browser, the answer could not be.
@@ -123,12 +123,7 @@ impl FromServerFnError for AppError {
             | ServerFnErrorErr::MiddlewareError(_)
             | ServerFnErrorErr::Serialization(_)
             | ServerFnErrorErr::Response(_) => Self::Internal,
-        };
-        // On the server this runs while the failing request is handled, so its response
-        // can carry the right status instead of the framework's blanket 500.
-        #[cfg(feature = "ssr")]
-        crate::server::respond::set_status(&err);
-        err
+        }
     }
 }
 

@@ -20,8 +20,8 @@ use leptos_router::{path, SsrMode};
 
 use pages::account::{AccountLayout, HistoryTab, ProfileTab, SecurityTab};
 use pages::forgot::{ForgotPasswordPage, ForgotUsernamePage, ResetPasswordPage};
-use pages::signin::LoginPage;
 use pages::not_found::NotFound;
+use pages::signin::LoginPage;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

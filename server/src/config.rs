@@ -2,10 +2,10 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use app::server::email::{EmailConfig, SmtpConfig};
-use app::server::password::HashPriority;
-use app::server::settings::Argon2Settings;
-use app::server::sms::{SmsConfig, TwilioConfig};
+use app::server::crypto::password::HashPriority;
+use app::server::messaging::email::{EmailConfig, SmtpConfig};
+use app::server::messaging::sms::{SmsConfig, TwilioConfig};
+use app::server::platform::settings::Argon2Settings;
 use app::server::{Environment, Settings};
 
 /// Gatehouse: the account-security area of a hosting control panel.
@@ -86,7 +86,7 @@ pub enum ConfigError {
     MissingTwilio(&'static str),
     /// Not 64 hex digits, or all zeros (the message says which).
     #[error(transparent)]
-    BadSecretKey(#[from] app::server::secret_box::SecretBoxError),
+    BadSecretKey(#[from] app::server::crypto::secret_box::SecretBoxError),
     #[error("Argon2id below OWASP's minimum (m=19456 KiB, t=2, p=1) is refused outside dev")]
     WeakArgon2,
 }
@@ -336,13 +336,16 @@ impl Config {
             EnvName::Dev => Environment::Dev,
             EnvName::Production => Environment::Production,
         };
-        let mut settings = Settings::dev();
-        settings.environment = environment;
+        // Production is the base; dev changes only what it must (Settings::dev).
+        let mut settings = match environment {
+            Environment::Dev => Settings::dev(),
+            Environment::Production => Settings::production(),
+        };
         settings.cookie_secure = self
             .cookie_secure
             .unwrap_or(environment == Environment::Production);
-        settings.session_idle = time::Duration::minutes(self.session_idle_minutes);
-        settings.session_absolute = time::Duration::hours(self.session_absolute_hours);
+        settings.sessions.idle = time::Duration::minutes(self.session_idle_minutes);
+        settings.sessions.absolute = time::Duration::hours(self.session_absolute_hours);
         settings.argon2 = Argon2Settings {
             memory_kib: self.argon2_memory_kib,
             iterations: self.argon2_iterations,
@@ -359,7 +362,7 @@ impl Config {
             settings.link_base = url.trim_end_matches('/').to_owned();
         }
         settings.default_region = Some(self.default_region);
-        settings.resend_cooldown = time::Duration::seconds(self.resend_cooldown_seconds);
+        settings.codes.resend_cooldown = time::Duration::seconds(self.resend_cooldown_seconds);
         if let Some(n) = self.hash_concurrency {
             settings.hash_concurrency = n;
         }
@@ -397,18 +400,20 @@ impl Config {
             }),
         };
         settings.require_two_factor = self.require_2fa;
-        settings.sms_countries = self.sms_countries.clone();
+        settings.sms_limits.countries = self.sms_countries.clone();
         settings.secret_key = match (&self.secret_key, environment) {
             (Some(hex), _) => Some(
-                app::server::secret_box::SecretKey::from_hex(hex)
+                app::server::crypto::secret_box::SecretKey::from_hex(hex)
                     .map_err(ConfigError::BadSecretKey)?,
             ),
-            (None, Environment::Dev) => Some(app::server::secret_box::SecretKey::development()),
+            (None, Environment::Dev) => {
+                Some(app::server::crypto::secret_box::SecretKey::development())
+            }
             (None, Environment::Production) => None,
         };
-        settings.sms_per_number_per_day = self.sms_per_number_per_day;
-        settings.sms_per_account_per_day = self.sms_per_account_per_day;
-        settings.sms_per_ip_per_day = self.sms_per_ip_per_day;
+        settings.sms_limits.per_number_per_day = self.sms_per_number_per_day;
+        settings.sms_limits.per_account_per_day = self.sms_per_account_per_day;
+        settings.sms_limits.per_ip_per_day = self.sms_per_ip_per_day;
         Ok(settings)
     }
 }

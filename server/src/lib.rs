@@ -15,8 +15,8 @@ use tokio::net::TcpListener;
 use zeroize::Zeroize;
 
 use app::domain::Password;
-use app::server::accounts::{self, AccountRequest, CreateAccountError};
-use app::server::password::{HashError, PasswordHasher};
+use app::server::account::provision::{self, AccountRequest, CreateAccountError};
+use app::server::crypto::password::{HashError, PasswordHasher};
 use app::server::{AppState, Clock, Settings};
 use config::{Cli, Command, Config, UserCommand};
 use database::DatabaseError;
@@ -78,7 +78,8 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
                 two_factor,
                 password,
             };
-            let (_, username) = accounts::create(&pool, &hasher, &Clock::system(), request).await?;
+            let (_, username) =
+                provision::create(&pool, &hasher, &Clock::system(), request).await?;
             pool.close().await;
             println!("created account '{username}'");
             Ok(())
@@ -150,9 +151,9 @@ pub async fn build_state(
         Some(limit) => hasher.with_queue_limit(limit),
         None => hasher,
     };
-    let sms = app::server::sms::sender(&settings.sms, &pool, &clock)
+    let sms = app::server::messaging::sms::sender(&settings.sms, &pool, &clock)
         .map_err(|e| RunError::Sms(e.to_string()))?;
-    let email = app::server::email::sender(&settings.email, &pool, &clock)
+    let email = app::server::messaging::email::sender(&settings.email, &pool, &clock)
         .map_err(|e| RunError::Email(e.to_string()))?;
     Ok(AppState {
         sms,
@@ -186,7 +187,10 @@ async fn serve(config: &Config) -> Result<(), RunError> {
     let settings = config.settings()?;
     let state = build_state(options.clone(), pool.clone(), settings, Clock::system()).await?;
 
-    if matches!(state.settings.sms, app::server::sms::SmsConfig::Outbox) && !state.settings.is_dev()
+    if matches!(
+        state.settings.sms,
+        app::server::messaging::sms::SmsConfig::Outbox
+    ) && !state.settings.is_dev()
     {
         tracing::warn!(
             "SMS go to the outbox table, not to phones: set GATEHOUSE_SMS_PROVIDER=twilio"
@@ -194,7 +198,7 @@ async fn serve(config: &Config) -> Result<(), RunError> {
     }
     if matches!(
         state.settings.email,
-        app::server::email::EmailConfig::Outbox
+        app::server::messaging::email::EmailConfig::Outbox
     ) && !state.settings.is_dev()
     {
         tracing::warn!("email goes to the outbox table, not to inboxes: set GATEHOUSE_SMTP_URL");
@@ -206,7 +210,7 @@ async fn serve(config: &Config) -> Result<(), RunError> {
         );
     }
     if state.settings.is_dev() {
-        accounts::ensure_demo(&pool, &state.hasher, &state.clock).await?;
+        provision::ensure_demo(&pool, &state.hasher, &state.clock).await?;
     }
 
     let addr = options.site_addr;
@@ -222,14 +226,14 @@ async fn serve(config: &Config) -> Result<(), RunError> {
         println!("  Gatehouse (dev) is running at http://{addr}/login");
         println!(
             "  Demo accounts:   {} / {}   (2FA off)",
-            accounts::DEMO_USERNAME,
-            accounts::DEMO_PASSWORD
+            provision::DEMO_USERNAME,
+            provision::DEMO_PASSWORD
         );
         println!(
             "                   {} / {}   (2FA on, codes to {})",
-            accounts::DEMO_2FA_USERNAME,
-            accounts::DEMO_PASSWORD,
-            accounts::DEMO_2FA_PHONE
+            provision::DEMO_2FA_USERNAME,
+            provision::DEMO_PASSWORD,
+            provision::DEMO_2FA_PHONE
         );
         println!("  Outbox:          http://{addr}/dev/outbox  (codes and emails land here)");
         println!();

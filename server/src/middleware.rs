@@ -6,9 +6,11 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
-use app::server::csp::DEFAULT_POLICY;
-use app::server::session::SessionMemo;
+use app::error::AppError;
+use app::server::platform::csp::DEFAULT_POLICY;
+use app::server::signin::session::SessionMemo;
 use app::server::AppState;
 
 /// Gives every GET (a page render) a [`SessionMemo`], so the server functions its
@@ -18,6 +20,36 @@ pub async fn session_memo(mut request: Request, next: Next) -> Response {
         request.extensions_mut().insert(SessionMemo::default());
     }
     next.run(request).await
+}
+
+/// Gives a failed server function's answer the HTTP status of its error (a wrong code is
+/// 422, a lock 429, a database restart 503 with `Retry-After`), in one place, instead of
+/// the framework's blanket 500. A plain form post without JavaScript is answered with a
+/// redirect back to its form, which is left alone.
+pub async fn server_fn_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(err.status()) {
+            parts.status = status;
+        }
+        // Every 503 is momentary (a full hashing queue, a database restart): say when
+        // to come back, so clients retry soon instead of giving up.
+        if parts.status == StatusCode::SERVICE_UNAVAILABLE {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Adds the headers every response carries, keeping any a handler set (pages set their

@@ -38,6 +38,7 @@ pub fn build(state: AppState) -> Router {
         // Server-function forms are small; anything larger is refused before parsing.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         .layer(axum::middleware::from_fn(middleware::session_memo))
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::same_origin,

@@ -20,64 +20,41 @@ pub struct DeviceView {
 /// The signed-in customer's live trusted devices.
 #[server(endpoint = "trusted-devices")]
 pub async fn trusted_devices() -> Result<Vec<DeviceView>, AppError> {
-    use crate::server::db::devices;
-    use crate::server::respond;
+    use crate::server::{db::devices, Ctx};
     use time::format_description::well_known::Rfc3339;
-
-    respond::finish(
-        async {
-            let (state, user) = crate::server::require_user().await?;
-            let list = devices::list(&state.pool, user.user_id, state.clock.now())
-                .await
-                .map_err(|e| respond::from_db("listing trusted devices", e))?;
-            Ok(list
-                .into_iter()
-                .map(|d| DeviceView {
-                    id: d.id,
-                    device: d.device,
-                    ip: d.ip,
-                    created_at: d.created_at.format(&Rfc3339).unwrap_or_default(),
-                    last_used_at: d.last_used_at.format(&Rfc3339).unwrap_or_default(),
-                    expires_at: d.expires_at.format(&Rfc3339).unwrap_or_default(),
-                })
-                .collect())
-        }
-        .await,
-    )
+    let ctx = Ctx::current();
+    let user = ctx.user().await?;
+    let list = devices::list(&ctx.state.pool, user.user_id, ctx.now).await?;
+    let at = |t: time::OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
+    Ok(list
+        .into_iter()
+        .map(|d| DeviceView {
+            id: d.id,
+            device: d.device,
+            ip: d.ip,
+            created_at: at(d.created_at),
+            last_used_at: at(d.last_used_at),
+            expires_at: at(d.expires_at),
+        })
+        .collect())
 }
 
 /// Stops trusting one device: it will be asked for a code at its next sign-in.
 #[server(endpoint = "revoke-device")]
 pub async fn revoke_device(id: i64) -> Result<(), AppError> {
-    use crate::server::db::devices;
-    use crate::server::respond;
-
-    respond::finish(
-        async {
-            let (state, user) = crate::server::require_user().await?;
-            devices::revoke(&state.pool, user.user_id, id)
-                .await
-                .map_err(|e| respond::from_db("revoking a trusted device", e))?;
-            Ok(())
-        }
-        .await,
-    )
+    use crate::server::{db::devices, Ctx};
+    let ctx = Ctx::current();
+    let user = ctx.user().await?;
+    devices::revoke(&ctx.state.pool, user.user_id, id).await?;
+    Ok(())
 }
 
 /// Stops trusting every device of the account.
 #[server(endpoint = "revoke-all-devices")]
 pub async fn revoke_all_devices() -> Result<(), AppError> {
-    use crate::server::db::devices;
-    use crate::server::respond;
-
-    respond::finish(
-        async {
-            let (state, user) = crate::server::require_user().await?;
-            devices::revoke_all(&state.pool, user.user_id)
-                .await
-                .map_err(|e| respond::from_db("revoking trusted devices", e))?;
-            Ok(())
-        }
-        .await,
-    )
+    use crate::server::{db::devices, Ctx};
+    let ctx = Ctx::current();
+    let user = ctx.user().await?;
+    devices::revoke_all(&ctx.state.pool, user.user_id).await?;
+    Ok(())
 }

@@ -40,46 +40,37 @@ pub struct HistoryPage {
 /// Page `page` (from 1) of the signed-in customer's own attempts.
 #[server(endpoint = "login-history")]
 pub async fn login_history(page: u32) -> Result<HistoryPage, AppError> {
-    use crate::server::client::describe_device;
     use crate::server::db::history;
-    use crate::server::respond;
-
-    respond::finish(
-        async {
-            let (state, user) = crate::server::require_user_with_2fa_policy().await?;
-            let page = page.clamp(1, 100_000);
-            let offset = i64::from(page - 1) * PAGE_SIZE;
-            let mut rows = history::page(&state.pool, user.user_id, offset, PAGE_SIZE)
-                .await
-                .map_err(|e| respond::from_db("loading the login history", e))?;
-            let has_next = rows.len() as i64 > PAGE_SIZE;
-            rows.truncate(PAGE_SIZE as usize);
-            let attempts = rows
-                .into_iter()
-                .map(|r| {
-                    let (outcome, kind) = outcome_label(&r.outcome);
-                    AttemptView {
-                        id: r.id,
-                        at: r
-                            .at
-                            .format(&time::format_description::well_known::Rfc3339)
-                            .unwrap_or_default(),
-                        ip: r.ip,
-                        device: describe_device(&r.user_agent),
-                        outcome: outcome.to_owned(),
-                        factor: factor_label(&r.factor).to_owned(),
-                        kind,
-                    }
-                })
-                .collect();
-            Ok(HistoryPage {
-                page,
-                attempts,
-                has_next,
-            })
-        }
-        .await,
-    )
+    use crate::server::platform::client::describe_device;
+    use crate::server::Ctx;
+    use time::format_description::well_known::Rfc3339;
+    let ctx = Ctx::current();
+    let user = ctx.user_past_2fa_policy().await?;
+    let page = page.clamp(1, 100_000);
+    let offset = i64::from(page - 1) * PAGE_SIZE;
+    let mut rows = history::page(&ctx.state.pool, user.user_id, offset, PAGE_SIZE).await?;
+    let has_next = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    let attempts = rows
+        .into_iter()
+        .map(|r| {
+            let (outcome, kind) = outcome_label(&r.outcome);
+            AttemptView {
+                id: r.id,
+                at: r.at.format(&Rfc3339).unwrap_or_default(),
+                ip: r.ip,
+                device: describe_device(&r.user_agent),
+                outcome: outcome.to_owned(),
+                factor: factor_label(&r.factor).to_owned(),
+                kind,
+            }
+        })
+        .collect();
+    Ok(HistoryPage {
+        page,
+        attempts,
+        has_next,
+    })
 }
 
 #[cfg(feature = "ssr")]

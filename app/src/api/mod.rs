@@ -1,10 +1,14 @@
-//! Server functions, by area. Each parses its input, calls a service in `crate::server`,
-//! and maps the result to an [`AppError`](crate::error::AppError); nothing else.
+//! Server functions, by feature, named as in `crate::server` and `crate::pages`. Each is
+//! a few lines: the request's context, one service call, the answer; a service's error
+//! becomes an [`AppError`](crate::error::AppError) by its `From` impl, beside the service.
 
-pub mod account;
-pub mod auth;
 pub mod authenticator;
 pub mod devices;
+pub mod forgot;
 pub mod history;
-pub mod recover;
-pub mod security;
+pub mod password_change;
+pub mod profile;
+pub mod recovery_token;
+pub mod signin;
+pub mod sudo;
+pub mod two_factor;

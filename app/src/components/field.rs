@@ -48,7 +48,7 @@ pub fn Field(
         (None, None) => None,
     };
     let invalid = (invalid && error.is_some())
-        .then(|| move || error.is_some_and(|e| e.get().is_some()).to_string());
+        .then_some(move || error.is_some_and(|e| e.get().is_some()).to_string());
     let live = (!quiet && !unlinked).then_some("polite");
     view! {
         <div class="field">

@@ -254,7 +254,7 @@ async fn attack_enumeration_sign_in_forgot_and_resend_answer_identically() {
 async fn attack_enumeration_by_timing_median_difference_stays_under_10ms() {
     let mut settings = Settings::dev();
     // Every attempt here is a first failure: no slow-down or lock interferes.
-    settings.slowdown_per_failure = std::time::Duration::ZERO;
+    settings.lockout.slowdown_per_failure = std::time::Duration::ZERO;
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     let c = client();
@@ -296,11 +296,11 @@ async fn attack_enumeration_by_timing_median_difference_stays_under_10ms() {
     );
 }
 
-// Lockout (SECURITY.md 4).
+// Lockout (docs/security.md §4).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lockout_five_failures_lock_for_a_minute_ten_for_ten_and_success_resets() {
     let mut settings = Settings::dev();
-    settings.slowdown_per_failure = std::time::Duration::from_millis(1);
+    settings.lockout.slowdown_per_failure = std::time::Duration::from_millis(1);
     let app = crate::helpers::spawn_app_with(settings).await;
     let id = app.add_user("alice", PASSWORD).await;
     let attempt = |password: &'static str| {
@@ -373,7 +373,7 @@ async fn lockout_unknown_names_lock_exactly_like_real_ones() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lockout_never_more_than_100_failures_an_hour() {
     let mut settings = Settings::dev();
-    settings.slowdown_per_failure = std::time::Duration::ZERO;
+    settings.lockout.slowdown_per_failure = std::time::Duration::ZERO;
     let app = crate::helpers::spawn_app_with(settings).await;
     // Failures accumulate without the ladder in the way: clear locks as they appear.
     for _ in 0..100 {
@@ -415,8 +415,8 @@ async fn lockout_never_more_than_100_failures_an_hour() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lockout_an_ip_with_100_failures_an_hour_is_refused_for_any_name() {
     let mut settings = Settings::dev();
-    settings.slowdown_per_failure = std::time::Duration::ZERO;
-    settings.ip_max_failures_per_hour = 10;
+    settings.lockout.slowdown_per_failure = std::time::Duration::ZERO;
+    settings.lockout.ip_max_failures_per_hour = 10;
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     for i in 0..10 {
@@ -438,7 +438,7 @@ async fn lockout_an_ip_with_100_failures_an_hour_is_refused_for_any_name() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lockout_counts_add_up_across_two_server_instances() {
     let mut settings = Settings::dev();
-    settings.slowdown_per_failure = std::time::Duration::ZERO;
+    settings.lockout.slowdown_per_failure = std::time::Duration::ZERO;
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     let b = app.another_instance().await;
@@ -608,7 +608,7 @@ async fn attack_sms_pumping_fifty_numbers_from_one_ip_stay_under_the_ip_cap() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attack_sms_a_number_outside_the_allow_list_gets_no_text() {
     let mut settings = Settings::dev();
-    settings.sms_countries = vec![44];
+    settings.sms_limits.countries = vec![44];
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
@@ -695,7 +695,7 @@ async fn attack_csrf_foreign_origin_cannot_change_2fa_phone_or_password() {
     );
 }
 
-// Open redirects (SECURITY.md 20): `next` after sign-in goes only to local paths.
+// Open redirects (docs/security.md §20): `next` after sign-in goes only to local paths.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attack_open_redirect_next_only_ever_leads_to_a_local_path() {
     let app = crate::helpers::spawn_app().await;
@@ -758,7 +758,7 @@ async fn attack_open_redirect_next_only_ever_leads_to_a_local_path() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lockout_wrong_passwords_at_sudo_and_change_password_count_too() {
     let mut settings = Settings::dev();
-    settings.slowdown_per_failure = std::time::Duration::ZERO;
+    settings.lockout.slowdown_per_failure = std::time::Duration::ZERO;
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
@@ -837,7 +837,7 @@ async fn pending_cookie(app: &TestApp, base: &str, name: &str) -> String {
 /// attempts; `bad_input.rs` tests the queue's bound).
 fn quick_settings() -> Settings {
     let mut settings = Settings::dev();
-    settings.slowdown_per_failure = std::time::Duration::ZERO;
+    settings.lockout.slowdown_per_failure = std::time::Duration::ZERO;
     settings.hash_queue = Some(10_000);
     settings
 }
@@ -849,8 +849,8 @@ fn quick_settings() -> Settings {
 async fn limits_thirty_pending_signins_with_four_guesses_each_evaluate_exactly_five() {
     let mut settings = quick_settings();
     // Every password step texts (the SMS caps are not what this test is about).
-    settings.sms_per_number_per_day = 100;
-    settings.sms_per_account_per_day = 100;
+    settings.sms_limits.per_number_per_day = 100;
+    settings.sms_limits.per_account_per_day = 100;
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let base = app.url("");
@@ -1145,9 +1145,9 @@ async fn limits_forty_parallel_password_steps_on_one_number_text_exactly_ten() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn limits_parallel_resends_on_two_instances_stop_exactly_at_the_account_cap() {
     let mut settings = quick_settings();
-    settings.max_pending_signins = 40;
-    settings.sms_per_account_per_day = 15;
-    settings.sms_per_number_per_day = 100;
+    settings.codes.max_pending_signins = 40;
+    settings.sms_limits.per_account_per_day = 15;
+    settings.sms_limits.per_number_per_day = 100;
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let b = app.another_instance().await;
@@ -1333,7 +1333,7 @@ async fn limits_two_factor_on_with_no_factor_fails_closed() {
 async fn limits_per_ip_failures_count_an_ipv6_64_as_one_client() {
     let mut settings = quick_settings();
     settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
-    settings.ip_max_failures_per_hour = 3;
+    settings.lockout.ip_max_failures_per_hour = 3;
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     let from = |ip: &'static str, name: &'static str, password: &'static str| {
@@ -1397,8 +1397,8 @@ async fn limits_a_rehash_never_overwrites_a_password_changed_meanwhile() {
 // lock's threshold, but giving them back lifts it: no lock outlives right answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn limits_right_answers_in_flight_together_leave_no_lock_behind() {
-    use app::server::client::ClientInfo;
-    use app::server::throttle::{self, Subject};
+    use app::server::platform::client::ClientInfo;
+    use app::server::signin::throttle::{self, Subject};
     let app = crate::helpers::spawn_app_with(quick_settings()).await;
     let me = ClientInfo {
         ip: Some("203.0.113.7".parse().unwrap()),

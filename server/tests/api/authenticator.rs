@@ -1,9 +1,9 @@
-//! The authenticator app (SECURITY.md 9, issue #7): set up in sudo mode, saved only once
+//! The authenticator app (docs/security.md §9, issue #7): set up in sudo mode, saved only once
 //! a code from the app confirms it, its secret sealed at rest, and at sign-in RFC 6238
 //! codes with ±1 step of drift, each step used once, "Text me a code instead" beside it.
 
 use crate::helpers::{client, TestApp};
-use app::server::totp;
+use app::server::crypto::totp;
 use time::Duration;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
@@ -358,7 +358,7 @@ async fn copy_sealed_secret(app: &TestApp, from: i64, to: i64, bound_to_user: bo
 // row copied onto another account (to sign in there with one's own app) does not open.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_a_sealed_secret_copied_to_another_account_does_not_open_there() {
-    use app::server::authenticator::{confirmed_secret, AuthenticatorError};
+    use app::server::account::authenticator::{confirmed_secret, AuthenticatorError};
     let app = crate::helpers::spawn_app().await;
     let alice = app.add_user("alice", PASSWORD).await;
     let bob = app.add_user("bob", PASSWORD).await;
@@ -407,7 +407,7 @@ async fn authenticator_a_sealed_secret_copied_to_another_account_does_not_open_t
 // bound to it the first time they are opened.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_a_legacy_secret_still_signs_in_and_is_resealed_bound_to_its_account() {
-    use app::server::authenticator::confirmed_secret;
+    use app::server::account::authenticator::confirmed_secret;
     let app = crate::helpers::spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
     let secret = set_up(&app, &app.signed_in("alice", PASSWORD).await).await;

@@ -1,4 +1,4 @@
-//! Bad input of any shape (SECURITY.md 23): every server-function endpoint answers a 4xx
+//! Bad input of any shape (docs/security.md §23): every server-function endpoint answers a 4xx
 //! with a message, never a 5xx or a panic, to wrong content types, invalid UTF-8,
 //! missing fields, arrays, huge bodies and absurd lengths; and a property test throws
 //! random bodies at every endpoint of a running server.
@@ -219,8 +219,8 @@ async fn app_with_a_tiny_hash_queue() -> TestApp {
     settings.hash_concurrency = 1;
     settings.hash_queue = Some(2);
     // Failures must not delay or refuse the burst before it reaches the hashing queue.
-    settings.slowdown_per_failure = std::time::Duration::ZERO;
-    settings.ip_max_failures_per_hour = 10_000;
+    settings.lockout.slowdown_per_failure = std::time::Duration::ZERO;
+    settings.lockout.ip_max_failures_per_hour = 10_000;
     crate::helpers::spawn_app_with(settings).await
 }
 
@@ -276,7 +276,7 @@ fn assert_refused_with_retry_after(answers: &[(u16, Option<String>)], allowed: &
     assert_eq!(PANICS.load(Ordering::SeqCst), 0, "a handler panicked");
 }
 
-// SECURITY.md 3: a login storm past the hashing queue gets a quick 503 and Retry-After,
+// docs/security.md §3: a login storm past the hashing queue gets a quick 503 and Retry-After,
 // not a 500 and not an ever longer wait.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hash_queue_full_a_login_burst_gets_401_or_503_with_retry_after_never_500() {

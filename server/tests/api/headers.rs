@@ -1,4 +1,4 @@
-//! Security headers on every response (SECURITY.md 22), the cross-origin refusal of
+//! Security headers on every response (docs/security.md §22), the cross-origin refusal of
 //! state-changing requests (19), and the body limit (23).
 
 use crate::helpers::{client, spawn_app, spawn_app_with};
@@ -248,7 +248,9 @@ async fn hashed_client_files_are_served_precompressed_and_cached_for_a_year() {
         root: hashed_site("hashed"),
         hash_files: true,
     };
-    let app = crate::helpers::spawn_app_serving(app::server::settings::Settings::dev(), site).await;
+    let app =
+        crate::helpers::spawn_app_serving(app::server::platform::settings::Settings::dev(), site)
+            .await;
     let get = |encoding: &'static str| {
         let c = client();
         let url = app.url("/pkg/gatehouse.Xy12.wasm");
@@ -298,7 +300,9 @@ async fn unhashed_client_files_are_revalidated_on_every_load() {
         root: hashed_site("unhashed"),
         hash_files: false,
     };
-    let app = crate::helpers::spawn_app_serving(app::server::settings::Settings::dev(), site).await;
+    let app =
+        crate::helpers::spawn_app_serving(app::server::platform::settings::Settings::dev(), site)
+            .await;
     let res = client()
         .get(app.url("/pkg/gatehouse.Xy12.wasm"))
         .send()

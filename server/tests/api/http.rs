@@ -1,7 +1,7 @@
 //! The skeleton over HTTP: health, sign-in, sessions, the Account guard, the dev outbox.
 
 use crate::helpers::{client, spawn_app, spawn_app_with, spawn_with_pool, TestDb};
-use app::server::email::Email;
+use app::server::messaging::email::Email;
 use sqlx::postgres::PgPoolOptions;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
@@ -367,14 +367,14 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
 async fn a_weaker_stored_hash_is_upgraded_at_the_next_sign_in() {
     let app = spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
-    let weak = app::server::password::PasswordHasher::new(
-        app::server::settings::Argon2Settings {
+    let weak = app::server::crypto::password::PasswordHasher::new(
+        app::server::platform::settings::Argon2Settings {
             memory_kib: 1024,
             iterations: 1,
             parallelism: 1,
         },
         1,
-        app::server::password::HashPriority::Normal,
+        app::server::crypto::password::HashPriority::Normal,
     )
     .await
     .unwrap();

@@ -1,4 +1,4 @@
-//! Account notifications (SECURITY.md 12) and the email senders: every security change is
+//! Account notifications (docs/security.md §12) and the email senders: every security change is
 //! emailed once to the account's address with no secret in it, a replaced number gets an
 //! SMS, and the SMTP sender delivers to a real SMTP server.
 
@@ -6,8 +6,8 @@ use std::time::Duration as StdDuration;
 
 use crate::helpers::smtp::SmtpServer;
 use crate::helpers::TestApp;
-use app::server::email::{Email, EmailConfig, EmailSender, Smtp, SmtpConfig};
-use app::server::messages::SendError;
+use app::server::messaging::email::{Email, EmailConfig, EmailSender, Smtp, SmtpConfig};
+use app::server::messaging::outbox::SendError;
 use app::server::Settings;
 
 const PASSWORD: &str = "a perfectly fine passphrase";

@@ -1,4 +1,4 @@
-//! Two-step sign-in (SECURITY.md 4–7, 13–16, 21): texted codes, pending sessions,
+//! Two-step sign-in (docs/security.md §4–7, 13–16, 21): texted codes, pending sessions,
 //! resends, trusted devices and the login history, over HTTP against real PostgreSQL.
 
 use crate::helpers::{client, code_in, cookie_pairs, spawn_app, spawn_app_with, TestApp};

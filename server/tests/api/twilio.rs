@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::helpers::{client, spawn_app_with};
-use app::server::messages::SendError;
-use app::server::sms::{SmsConfig, SmsSender, Twilio, TwilioConfig};
+use app::server::messaging::outbox::SendError;
+use app::server::messaging::sms::{SmsConfig, SmsSender, Twilio, TwilioConfig};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

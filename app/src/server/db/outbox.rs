@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use crate::server::messages::OutgoingMessage;
+use crate::server::messaging::outbox::OutgoingMessage;
 
 /// A stored message as `/dev/outbox.json` returns it.
 #[derive(Debug, Clone, Serialize)]

@@ -3,7 +3,7 @@
 use crate::server::db::devices;
 use crate::server::db::history::Factor;
 use crate::server::db::sessions::{self, Stage};
-use crate::server::session::{self, CookieKind, PendingSession, SecretToken};
+use crate::server::signin::session::{self, CookieKind, PendingSession, SecretToken};
 
 use super::guess::Guess;
 use super::*;
@@ -23,14 +23,14 @@ pub(super) struct Finish<'a> {
 /// replaced by a full one, the device trusted if asked, the sign-in recorded. The one way
 /// every second factor finishes.
 pub(super) async fn complete(
-    req: &Request<'_>,
+    req: &Ctx,
     mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
     pending: &PendingSession,
     finished: Finish<'_>,
 ) -> Result<CodeAccepted, SignInError> {
-    let state = req.state;
+    let state = &req.state;
     let settings = &state.settings;
-    let now = req.now();
+    let now = req.now;
     let user_id = finished.user_id;
     finished.guess.accepted(&mut tx).await?;
     // The pending sign-in ends once, whatever else races it.
@@ -49,7 +49,7 @@ pub(super) async fn complete(
 
     let device_cookie = if finished.trust_device {
         let token = SecretToken::generate();
-        let expires = now + settings.trusted_device_ttl;
+        let expires = now + settings.sessions.trusted_device_ttl;
         devices::insert(
             &mut *tx,
             &token.hash(),
@@ -64,14 +64,12 @@ pub(super) async fn complete(
             settings,
             CookieKind::TrustedDevice,
             &token,
-            settings.trusted_device_ttl,
+            settings.sessions.trusted_device_ttl,
         ))
     } else {
         None
     };
-    let signed_in = req
-        .record_sign_in(&mut tx, user_id, finished.name, finished.factor)
-        .await?;
+    let signed_in = record_sign_in(req, &mut tx, user_id, finished.name, finished.factor).await?;
     tx.commit().await?;
     signed_in.notify(req).await;
     Ok(CodeAccepted {

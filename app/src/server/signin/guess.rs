@@ -5,9 +5,9 @@ use time::Duration;
 use crate::server::db::challenges;
 use crate::server::db::history::{Factor, Outcome};
 use crate::server::db::rate_limits::{self, Slot};
-use crate::server::notify::{self, Notice, Origin};
-use crate::server::session::PendingSession;
-use crate::server::throttle;
+use crate::server::messaging::notify::{self, Notice, Origin};
+use crate::server::signin::session::PendingSession;
+use crate::server::signin::throttle;
 
 use super::*;
 
@@ -40,19 +40,19 @@ fn daily_key(user_id: i64) -> String {
 /// (by passwords or by guesses at any of its pending sign-ins) every pending sign-in
 /// of it refuses.
 pub(super) async fn reserve_guess(
-    req: &Request<'_>,
+    req: &Ctx,
     pending: &PendingSession,
     challenge: &challenges::Challenge,
     kind: GuessKind,
     factor: Factor,
 ) -> Result<Guess, SignInError> {
-    let state = req.state;
+    let state = &req.state;
     let settings = &state.settings;
     let name = &challenge.username;
     let user = Some(challenge.user_id);
     let mut tx = state.pool.begin().await?;
     let Some(taken) =
-        challenges::reserve_guess(&mut tx, &pending.id_hash, settings.max_code_attempts).await?
+        challenges::reserve_guess(&mut tx, &pending.id_hash, settings.codes.max_attempts).await?
     else {
         drop(tx);
         req.record(user, name, Outcome::TooManyAttempts, factor)
@@ -74,9 +74,9 @@ pub(super) async fn reserve_guess(
         }
     };
     let daily = if kind == GuessKind::Code {
-        let cap = settings.code_guesses_per_account_per_day;
+        let cap = settings.codes.guesses_per_account_per_day;
         let key = daily_key(challenge.user_id);
-        let now = req.now();
+        let now = req.now;
         match rate_limits::reserve(&mut tx, &key, Duration::days(1), now, cap).await? {
             Some(slot) => Some(slot),
             None => {
@@ -98,9 +98,14 @@ pub(super) async fn reserve_guess(
 }
 
 impl Guess {
+    /// Guesses this pending sign-in has had, this one included.
+    pub(super) fn taken(&self) -> i32 {
+        self.taken
+    }
+
     /// Gives back what a guess that was never checked took (the code had expired).
-    pub(super) async fn unchecked(self, req: &Request<'_>, session_hash: &[u8]) {
-        let state = req.state;
+    pub(super) async fn unchecked(self, req: &Ctx, session_hash: &[u8]) {
+        let state = &req.state;
         let released = async {
             challenges::release_guess(&state.pool, session_hash).await?;
             let mut conn = state.pool.acquire().await?;
@@ -130,13 +135,13 @@ impl Guess {
 /// Records a wrong guess (its counts were taken when it was reserved) and returns the
 /// error the customer sees: the attempts left, or that there are none.
 pub(super) async fn wrong_guess(
-    req: &Request<'_>,
+    req: &Ctx,
     guess: &Guess,
     user: Option<i64>,
     name: &str,
     factor: Factor,
 ) -> SignInError {
-    let max = req.state.settings.max_code_attempts;
+    let max = req.state.settings.codes.max_attempts;
     let taken = guess.taken;
     if let Some(until) = guess.grant.locks_until() {
         req.record_with(user, name, Outcome::Locked, factor, Some(until))
@@ -152,10 +157,10 @@ pub(super) async fn wrong_guess(
                     failures: max as u32,
                 };
                 notify::notify(
-                    req.state,
+                    &req.state,
                     user_id,
                     notice,
-                    Origin::of(&req.client, req.now()),
+                    Origin::of(&req.client, req.now),
                 )
                 .await;
             }

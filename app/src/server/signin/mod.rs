@@ -4,35 +4,31 @@
 //! One file per step: [`password_step`] (the password, then a full or pending session),
 //! `second_step` (the texted code, the app code, the recovery token), `guess` (each
 //! second-step guess reserved before it is checked), `finish` (the one way a second step
-//! ends in a full session), and `resend`.
+//! ends in a full session), and `resend`; [`throttle`] (lockouts and slow-downs, shared
+//! with every password check) and [`session`] (cookies and the session a sign-in makes).
 
 mod finish;
 mod guess;
 mod password_step;
 mod resend;
 mod second_step;
+pub mod session;
+pub mod throttle;
 
 pub use password_step::password_step;
 pub use resend::{cancel, resend};
 pub use second_step::{pending, verify_code, verify_recovery};
 
-use http::{HeaderMap, HeaderValue};
-use time::OffsetDateTime;
+use http::HeaderValue;
 
-use crate::server::client::ClientInfo;
-use crate::server::db::history::{self, Attempt, Factor, Outcome};
+use crate::error::AppError;
+use crate::server::db::history::{self, Factor, Outcome};
 use crate::server::db::throttles;
-use crate::server::notify::{self, Notice, Origin};
-use crate::server::password::HashError;
-use crate::server::sms_guard::SmsRefusal;
-use crate::server::{throttle, AppState};
+use crate::server::messaging::limits::SmsRefusal;
+use crate::server::messaging::notify::{self, Notice, Origin};
+use crate::server::platform::respond::{unexpected_from, Unexpected};
 
-/// Everything about the request a sign-in step needs.
-pub struct Request<'a> {
-    pub state: &'a AppState,
-    pub headers: &'a HeaderMap,
-    pub client: ClientInfo,
-}
+pub use crate::server::platform::ctx::Ctx;
 
 /// What a pending sign-in shows: where the code went and when another may be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,63 +83,29 @@ pub enum SignInError {
     Sms(String),
     #[error("SMS refused: {0:?}")]
     SmsRefused(SmsRefusal),
-    #[error("password hashing failed: {0}")]
-    Hash(#[from] HashError),
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
 }
 
-impl Request<'_> {
-    fn now(&self) -> OffsetDateTime {
-        self.state.clock.now()
-    }
+unexpected_from!(SignInError);
 
-    async fn record(&self, user_id: Option<i64>, username: &str, outcome: Outcome, factor: Factor) {
-        self.record_with(user_id, username, outcome, factor, None)
-            .await;
-    }
-
-    async fn record_with(
-        &self,
-        user_id: Option<i64>,
-        username: &str,
-        outcome: Outcome,
-        factor: Factor,
-        locked_until: Option<OffsetDateTime>,
-    ) {
-        let pool = &self.state.pool;
-        let written = self
-            .write_attempt(pool, user_id, username, outcome, factor, locked_until)
-            .await;
-        // A lost row about a refused attempt must not change the answer, but it is logged.
-        if let Err(e) = written {
-            tracing::error!(error = %e, "recording a login attempt");
+impl From<SignInError> for AppError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::InvalidCredentials => AppError::InvalidCredentials,
+            SignInError::NoPendingSignIn => AppError::SignInExpired,
+            SignInError::WrongCode { attempts_left } => AppError::WrongCode { attempts_left },
+            SignInError::CodeExpired => AppError::CodeExpired,
+            SignInError::TooManyAttempts => AppError::TooManyAttempts,
+            SignInError::ResendTooSoon { wait_seconds } => AppError::ResendTooSoon { wait_seconds },
+            SignInError::ResendLimit => AppError::ResendLimit,
+            SignInError::SmsRefused(r) => AppError::SmsRefused(r.message().to_owned()),
+            SignInError::Sms(cause) => {
+                tracing::error!(%cause, "sending a sign-in code");
+                AppError::SmsFailed
+            }
+            SignInError::Unexpected(e) => e.into(),
         }
-    }
-
-    /// Writes this request's attempt to the history with `db` (the pool, or the
-    /// transaction of a sign-in).
-    async fn write_attempt(
-        &self,
-        db: impl sqlx::PgExecutor<'_>,
-        user_id: Option<i64>,
-        username: &str,
-        outcome: Outcome,
-        factor: Factor,
-        locked_until: Option<OffsetDateTime>,
-    ) -> Result<(), sqlx::Error> {
-        let ip = self.client.ip_text();
-        let attempt = Attempt {
-            user_id,
-            username_typed: username,
-            at: self.now(),
-            ip: &ip,
-            user_agent: &self.client.user_agent,
-            outcome,
-            factor,
-            locked_until,
-        };
-        history::record(db, &attempt).await
     }
 }
 
@@ -156,39 +118,37 @@ struct SignedIn {
     new_device: bool,
 }
 
-impl Request<'_> {
-    /// Records a completed sign-in in the transaction that creates its session — the
-    /// history row and the cleared failure count commit with the session or not at all,
-    /// so a database failure never leaves a sign-in half-recorded.
-    async fn record_sign_in(
-        &self,
-        tx: &mut sqlx::PgConnection,
-        user_id: i64,
-        username: &str,
-        factor: Factor,
-    ) -> Result<SignedIn, sqlx::Error> {
-        let new_device = match factor {
-            Factor::TrustedDevice => false,
-            _ => history::is_new_device(&mut *tx, user_id, &self.client.user_agent).await?,
-        };
-        let signed_in = Outcome::SignedIn;
-        self.write_attempt(&mut *tx, Some(user_id), username, signed_in, factor, None)
-            .await?;
-        throttles::clear(&mut *tx, &throttle::normalise(username)).await?;
-        Ok(SignedIn {
-            user_id,
-            factor,
-            new_device,
-        })
-    }
+/// Records a completed sign-in in the transaction that creates its session — the
+/// history row and the cleared failure count commit with the session or not at all,
+/// so a database failure never leaves a sign-in half-recorded.
+async fn record_sign_in(
+    req: &Ctx,
+    tx: &mut sqlx::PgConnection,
+    user_id: i64,
+    username: &str,
+    factor: Factor,
+) -> Result<SignedIn, sqlx::Error> {
+    let new_device = match factor {
+        Factor::TrustedDevice => false,
+        _ => history::is_new_device(&mut *tx, user_id, &req.client.user_agent).await?,
+    };
+    let signed_in = Outcome::SignedIn;
+    req.write_attempt(&mut *tx, Some(user_id), username, signed_in, factor, None)
+        .await?;
+    throttles::clear(&mut *tx, &throttle::normalise(username)).await?;
+    Ok(SignedIn {
+        user_id,
+        factor,
+        new_device,
+    })
 }
 
 impl SignedIn {
     /// Tells the customer when the sign-in used their recovery token or came from a
     /// browser the account has not signed in from before.
-    async fn notify(self, req: &Request<'_>) {
+    async fn notify(self, req: &Ctx) {
         let (state, user_id, factor, new_device) =
-            (req.state, self.user_id, self.factor, self.new_device);
+            (&req.state, self.user_id, self.factor, self.new_device);
         let origin = Origin::of(&req.client, req.state.clock.now());
         if factor == Factor::RecoveryToken {
             notify::notify(state, user_id, Notice::RecoveryTokenUsed, origin).await;

@@ -4,14 +4,14 @@
 use http::HeaderValue;
 
 use crate::domain::{Password, PhoneNumber, Username};
+use crate::server::crypto::password::Verification;
 use crate::server::db::challenges::{self, IssuedCode};
 use crate::server::db::history::{Factor, Outcome};
 use crate::server::db::sessions::{self, Stage};
 use crate::server::db::{devices, users};
-use crate::server::password::Verification;
-use crate::server::session::{self, CookieKind, SecretToken};
-use crate::server::sms_guard::{self, SmsRefusal};
-use crate::server::{otp, throttle, AppState};
+use crate::server::messaging::limits::{self, SmsRefusal};
+use crate::server::signin::session::{self, CookieKind, SecretToken};
+use crate::server::{crypto::otp, signin::throttle, AppState};
 
 use super::*;
 
@@ -21,12 +21,12 @@ use super::*;
 /// The attempt is reserved against the name (or the trusted device presented) and the
 /// IP before the hash ([`throttle::reserve`]); a right password gives it back.
 pub async fn password_step(
-    req: &Request<'_>,
+    req: &Ctx,
     username: &str,
     password: &Password,
 ) -> Result<PasswordOutcome, SignInError> {
-    let state = req.state;
-    let now = req.now();
+    let state = &req.state;
+    let now = req.now;
     // What the customer typed, bounded, for the history.
     let typed: String = username.trim().chars().take(64).collect();
     let account = match Username::parse(username) {
@@ -62,7 +62,10 @@ pub async fn password_step(
             return Err(SignInError::InvalidCredentials);
         }
     };
-    let delay = throttle::slowdown(state.settings.slowdown_per_failure, grant.failures_before());
+    let delay = throttle::slowdown(
+        state.settings.lockout.slowdown_per_failure,
+        grant.failures_before(),
+    );
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
@@ -110,26 +113,51 @@ pub async fn password_step(
         users::rehash_password(&state.pool, account.id, &account.password_hash, &hash).await?;
     }
 
-    // Two-factor authentication on means a second step, even with no factor to offer
-    // (only the recovery token works then): it fails closed.
-    if !account.two_factor_enabled {
-        let cookie = start_full_session(req, account.id, &typed, Factor::Password).await?;
-        return Ok(PasswordOutcome::SignedIn { cookie });
-    }
-    if device.is_some() {
-        if let Some(token) = trusted_device_token(req) {
-            if devices::use_for(&state.pool, &token.hash(), account.id, now).await? {
-                let cookie =
-                    start_full_session(req, account.id, &typed, Factor::TrustedDevice).await?;
-                return Ok(PasswordOutcome::SignedIn { cookie });
+    match route(account.two_factor_enabled, device.is_some()) {
+        Route::SignIn => {
+            let cookie = start_full_session(req, account.id, &typed, Factor::Password).await?;
+            return Ok(PasswordOutcome::SignedIn { cookie });
+        }
+        Route::TrustedDevice => {
+            // Used in one statement: a device revoked since it was looked up falls
+            // through to the second step.
+            if let Some(token) = trusted_device_token(req) {
+                if devices::use_for(&state.pool, &token.hash(), account.id, now).await? {
+                    let factor = Factor::TrustedDevice;
+                    let cookie = start_full_session(req, account.id, &typed, factor).await?;
+                    return Ok(PasswordOutcome::SignedIn { cookie });
+                }
             }
         }
+        Route::SecondStep => {}
     }
     open_pending(req, &account, &typed).await
 }
 
-fn trusted_device_token(req: &Request<'_>) -> Option<SecretToken> {
-    session::token_from_headers(&req.state.settings, CookieKind::TrustedDevice, req.headers)
+/// Where a right password leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Two-factor authentication is off: a full session now.
+    SignIn,
+    /// A live trusted device of the account: a full session, no code.
+    TrustedDevice,
+    /// A pending sign-in and its second step.
+    SecondStep,
+}
+
+/// The password step's decision, without IO. Two-factor authentication on means a second
+/// step, even with no factor to offer (only the recovery token works then): it fails
+/// closed.
+pub fn route(two_factor_enabled: bool, trusted_device: bool) -> Route {
+    match (two_factor_enabled, trusted_device) {
+        (false, _) => Route::SignIn,
+        (true, true) => Route::TrustedDevice,
+        (true, false) => Route::SecondStep,
+    }
+}
+
+fn trusted_device_token(req: &Ctx) -> Option<SecretToken> {
+    session::token_from_headers(&req.state.settings, CookieKind::TrustedDevice, &req.headers)
 }
 
 /// The second step begins: a pending session (new id) and its challenge, in one
@@ -137,22 +165,22 @@ fn trusted_device_token(req: &Request<'_>) -> Option<SecretToken> {
 /// reserves the text against the SMS caps. A text the caps refuse leaves a challenge
 /// with no code at all: only the recovery token can finish it.
 async fn open_pending(
-    req: &Request<'_>,
+    req: &Ctx,
     account: &users::Credentials,
     typed: &str,
 ) -> Result<PasswordOutcome, SignInError> {
-    let state = req.state;
+    let state = &req.state;
     let settings = &state.settings;
-    let now = req.now();
+    let now = req.now;
     let code = otp::generate();
     let issued = IssuedCode {
         salt: &code.salt,
         hash: &code.hash,
-        expires_at: now + settings.code_ttl,
+        expires_at: now + settings.codes.ttl,
     };
     let mut tx = state.pool.begin().await?;
-    session::end_current(&mut tx, settings, req.headers).await?;
-    let keep = (settings.max_pending_signins - 1).max(0);
+    session::end_current(&mut tx, settings, &req.headers).await?;
+    let keep = (settings.codes.max_pending_signins - 1).max(0);
     sessions::make_room_for_pending(&mut tx, account.id, keep, now).await?;
     let (token, cookie) =
         session::begin(&mut tx, settings, now, account.id, Stage::Pending, now).await?;
@@ -163,7 +191,7 @@ async fn open_pending(
         (Some(phone), false) => {
             // The SMS caps' reservations join this transaction only when granted.
             let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-            match sms_guard::reserve_in(&mut sp, state, phone, account.id, &req.client).await? {
+            match limits::reserve_in(&mut sp, state, phone, account.id, &req.client).await? {
                 Ok(()) => {
                     sp.commit().await?;
                     None
@@ -187,7 +215,7 @@ async fn open_pending(
     let mut pending = Pending {
         masked_phone,
         resend_in_seconds: 0,
-        attempts_left: settings.max_code_attempts as u32,
+        attempts_left: settings.codes.max_attempts as u32,
         sms_refused,
         app: account.has_app,
         can_text: account.phone.is_some(),
@@ -200,7 +228,7 @@ async fn open_pending(
             sessions::delete(&mut conn, &token.hash()).await?;
             return Err(e);
         }
-        pending.resend_in_seconds = settings.resend_cooldown.whole_seconds() as u32;
+        pending.resend_in_seconds = settings.codes.resend_cooldown.whole_seconds() as u32;
     }
     req.record(Some(account.id), typed, Outcome::CodeSent, Factor::Password)
         .await;
@@ -210,19 +238,17 @@ async fn open_pending(
 /// A sign-in that needs no second step: the full session and its record in one
 /// transaction.
 async fn start_full_session(
-    req: &Request<'_>,
+    req: &Ctx,
     user_id: i64,
     username: &str,
     factor: Factor,
 ) -> Result<HeaderValue, SignInError> {
-    let now = req.now();
+    let now = req.now;
     let mut tx = req.state.pool.begin().await?;
-    session::end_current(&mut tx, &req.state.settings, req.headers).await?;
+    session::end_current(&mut tx, &req.state.settings, &req.headers).await?;
     let (_, cookie) =
         session::begin(&mut tx, &req.state.settings, now, user_id, Stage::Full, now).await?;
-    let signed_in = req
-        .record_sign_in(&mut tx, user_id, username, factor)
-        .await?;
+    let signed_in = record_sign_in(req, &mut tx, user_id, username, factor).await?;
     tx.commit().await?;
     signed_in.notify(req).await;
     Ok(cookie)
@@ -234,14 +260,28 @@ pub(super) async fn text_code(
     phone: &str,
     digits: &str,
 ) -> Result<(), SignInError> {
-    let minutes = state.settings.code_ttl.whole_minutes();
-    let body = format!(
-        "{}: your sign-in code is {digits}. It expires in {minutes} minutes. Don't share it.",
-        state.settings.brand
-    );
+    let body = crate::server::messaging::texts::sign_in_code(&state.settings, digits);
     state
         .sms
         .send_sms(phone, &body)
         .await
         .map_err(|e| SignInError::Sms(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_right_password_goes_where_the_account_and_device_say() {
+        let table = [
+            (false, false, Route::SignIn),
+            (false, true, Route::SignIn),
+            (true, true, Route::TrustedDevice),
+            (true, false, Route::SecondStep),
+        ];
+        for (two_factor, device, expected) in table {
+            assert_eq!(route(two_factor, device), expected, "{two_factor} {device}");
+        }
+    }
 }

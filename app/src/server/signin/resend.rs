@@ -3,11 +3,11 @@
 use http::HeaderValue;
 use time::OffsetDateTime;
 
+use crate::server::crypto::otp;
 use crate::server::db::challenges::{self, IssuedCode};
 use crate::server::db::sessions;
-use crate::server::otp;
-use crate::server::session::{self, CookieKind, PendingSession};
-use crate::server::sms_guard::{self, SmsRefusal};
+use crate::server::messaging::limits::{self, SmsRefusal};
+use crate::server::signin::session::{self, CookieKind, PendingSession};
 
 use super::password_step::text_code;
 use super::second_step::{describe, pending_session, seconds_until};
@@ -15,10 +15,10 @@ use super::*;
 
 /// Texts a new code for the pending sign-in, replacing the old one; refused during the
 /// cooldown and past the cap. The failed-attempt count carries over.
-pub async fn resend(req: &Request<'_>) -> Result<Pending, SignInError> {
+pub async fn resend(req: &Ctx) -> Result<Pending, SignInError> {
     let (pending, challenge) = pending_session(req).await?;
-    let now = req.now();
-    if challenge.failed_attempts >= req.state.settings.max_code_attempts {
+    let now = req.now;
+    if challenge.failed_attempts >= req.state.settings.codes.max_attempts {
         return Err(SignInError::TooManyAttempts);
     }
     issue_new_code(
@@ -26,26 +26,26 @@ pub async fn resend(req: &Request<'_>) -> Result<Pending, SignInError> {
         &pending,
         &challenge,
         now,
-        now - req.state.settings.resend_cooldown,
+        now - req.state.settings.codes.resend_cooldown,
     )
     .await?;
     let fresh = challenges::find(&req.state.pool, &pending.id_hash)
         .await?
         .ok_or(SignInError::NoPendingSignIn)?;
-    Ok(describe(req.state, &fresh, now))
+    Ok(describe(&req.state, &fresh, now))
 }
 
 /// Replaces the pending sign-in's code and texts it: the new code and the SMS caps'
 /// reservations commit together, before the text goes out, or not at all (a refused
 /// text leaves the old code, or none, in place).
 pub(super) async fn issue_new_code(
-    req: &Request<'_>,
+    req: &Ctx,
     pending: &PendingSession,
     challenge: &challenges::Challenge,
     now: OffsetDateTime,
     cooldown_cutoff: OffsetDateTime,
 ) -> Result<(), SignInError> {
-    let state = req.state;
+    let state = &req.state;
     let settings = &state.settings;
     let phone = challenge
         .phone
@@ -55,11 +55,11 @@ pub(super) async fn issue_new_code(
     let issued = IssuedCode {
         salt: &code.salt,
         hash: &code.hash,
-        expires_at: now + settings.code_ttl,
+        expires_at: now + settings.codes.ttl,
     };
     let limits = challenges::SendLimits {
-        max_sends: settings.max_sends_per_signin,
-        max_attempts: settings.max_code_attempts,
+        max_sends: settings.codes.max_sends_per_signin,
+        max_attempts: settings.codes.max_attempts,
     };
     let mut tx = state.pool.begin().await?;
     let replaced = challenges::replace_code(
@@ -72,19 +72,24 @@ pub(super) async fn issue_new_code(
     )
     .await?;
     if replaced.is_none() {
-        return Err(if challenge.failed_attempts >= settings.max_code_attempts {
-            SignInError::TooManyAttempts
-        } else if challenge.sends >= settings.max_sends_per_signin {
-            SignInError::ResendLimit
-        } else {
-            SignInError::ResendTooSoon {
-                wait_seconds: seconds_until(now, challenge.last_sent_at + settings.resend_cooldown)
+        return Err(
+            if challenge.failed_attempts >= settings.codes.max_attempts {
+                SignInError::TooManyAttempts
+            } else if challenge.sends >= settings.codes.max_sends_per_signin {
+                SignInError::ResendLimit
+            } else {
+                SignInError::ResendTooSoon {
+                    wait_seconds: seconds_until(
+                        now,
+                        challenge.last_sent_at + settings.codes.resend_cooldown,
+                    )
                     .max(1),
-            }
-        });
+                }
+            },
+        );
     }
     if let Err(refusal) =
-        sms_guard::reserve_in(&mut tx, state, &phone, challenge.user_id, &req.client).await?
+        limits::reserve_in(&mut tx, state, &phone, challenge.user_id, &req.client).await?
     {
         return Err(SignInError::SmsRefused(refusal));
     }
@@ -93,8 +98,8 @@ pub(super) async fn issue_new_code(
 }
 
 /// Abandons a pending sign-in ("Start over").
-pub async fn cancel(req: &Request<'_>) -> Result<HeaderValue, SignInError> {
-    if let Some(p) = session::current_pending(req.state, req.headers).await? {
+pub async fn cancel(req: &Ctx) -> Result<HeaderValue, SignInError> {
+    if let Some(p) = session::current_pending(&req.state, &req.headers).await? {
         let mut conn = req.state.pool.acquire().await?;
         sessions::delete(&mut conn, &p.id_hash).await?;
     }

@@ -4,12 +4,13 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::domain::{OtpCode, PhoneNumber, RecoveryToken};
+use crate::server::crypto::otp::{self, StoredCode, Verdict};
 use crate::server::db::authenticator;
 use crate::server::db::challenges;
 use crate::server::db::history::{Factor, Outcome};
-use crate::server::session::{self, PendingSession};
-use crate::server::sms_guard::{self, SmsRefusal};
-use crate::server::{otp, AppState};
+use crate::server::messaging::limits::{self, SmsRefusal};
+use crate::server::signin::session::{self, PendingSession};
+use crate::server::AppState;
 
 use super::finish::{complete, end_challenge, Finish};
 use super::guess::{reserve_guess, wrong_guess, GuessKind};
@@ -17,9 +18,9 @@ use super::resend::issue_new_code;
 use super::*;
 
 pub(super) async fn pending_session(
-    req: &Request<'_>,
+    req: &Ctx,
 ) -> Result<(PendingSession, challenges::Challenge), SignInError> {
-    let pending = session::current_pending(req.state, req.headers)
+    let pending = session::current_pending(&req.state, &req.headers)
         .await?
         .ok_or(SignInError::NoPendingSignIn)?;
     let challenge = challenges::find(&req.state.pool, &pending.id_hash)
@@ -34,7 +35,7 @@ pub(super) fn describe(
     c: &challenges::Challenge,
     now: OffsetDateTime,
 ) -> Pending {
-    let ready_at = c.last_sent_at + state.settings.resend_cooldown;
+    let ready_at = c.last_sent_at + state.settings.codes.resend_cooldown;
     Pending {
         masked_phone: c
             .phone
@@ -42,12 +43,12 @@ pub(super) fn describe(
             .map(|p| PhoneNumber::from_trusted_e164(p).masked())
             .unwrap_or_default(),
         resend_in_seconds: seconds_until(now, ready_at),
-        attempts_left: (state.settings.max_code_attempts - c.failed_attempts).max(0) as u32,
+        attempts_left: (state.settings.codes.max_attempts - c.failed_attempts).max(0) as u32,
         // Nothing was texted and no app asked: the text was refused (or there is no
         // phone), and only the recovery token can finish this sign-in.
         sms_refused: (!c.has_app && c.sends == 0).then(|| match &c.phone {
             None => SmsRefusal::NoPhone,
-            Some(p) if !sms_guard::country_allowed(state, p) => SmsRefusal::Country,
+            Some(p) if !limits::country_allowed(state, p) => SmsRefusal::Country,
             Some(_) => SmsRefusal::DailyLimit,
         }),
         app: c.has_app && c.sends == 0,
@@ -66,9 +67,9 @@ pub(super) fn seconds_until(now: OffsetDateTime, then: OffsetDateTime) -> u32 {
 }
 
 /// The pending sign-in of this request, for the second-step form.
-pub async fn pending(req: &Request<'_>) -> Result<Option<Pending>, SignInError> {
+pub async fn pending(req: &Ctx) -> Result<Option<Pending>, SignInError> {
     match pending_session(req).await {
-        Ok((_, c)) => Ok(Some(describe(req.state, &c, req.now()))),
+        Ok((_, c)) => Ok(Some(describe(&req.state, &c, req.now))),
         Err(SignInError::NoPendingSignIn) => Ok(None),
         Err(e) => Err(e),
     }
@@ -79,11 +80,11 @@ pub async fn pending(req: &Request<'_>) -> Result<Option<Pending>, SignInError> 
 /// checked. On success the pending session is replaced with a full one (a new id) and,
 /// if asked, this device is trusted.
 pub async fn verify_code(
-    req: &Request<'_>,
+    req: &Ctx,
     code: &OtpCode,
     trust_device: bool,
 ) -> Result<CodeAccepted, SignInError> {
-    let state = req.state;
+    let state = &req.state;
     let (pending, challenge) = pending_session(req).await?;
     let factor = if challenge.has_app && challenge.sends == 0 {
         Factor::AuthenticatorApp
@@ -91,7 +92,7 @@ pub async fn verify_code(
         Factor::SmsCode
     };
     let guess = reserve_guess(req, &pending, &challenge, GuessKind::Code, factor).await?;
-    let now = req.now();
+    let now = req.now;
     let user = Some(challenge.user_id);
     let name = challenge.username.clone();
 
@@ -119,19 +120,27 @@ pub async fn verify_code(
         }
     }
 
-    if now >= challenge.code_expires_at {
-        guess.unchecked(req, &pending.id_hash).await;
-        req.record(user, &name, Outcome::ExpiredCode, Factor::SmsCode)
-            .await;
-        // Send a fresh code straight away, within the same cap as resends.
-        return match issue_new_code(req, &pending, &challenge, now, now).await {
-            Ok(()) => Err(SignInError::CodeExpired),
-            Err(SignInError::ResendTooSoon { .. }) => Err(SignInError::CodeExpired),
-            Err(e) => Err(e),
-        };
-    }
-    if !otp::matches(&challenge.code_salt, code, &challenge.code_hash) {
-        return Err(wrong_guess(req, &guess, user, &name, Factor::SmsCode).await);
+    let stored = StoredCode {
+        salt: &challenge.code_salt,
+        hash: &challenge.code_hash,
+        expires_at: challenge.code_expires_at,
+    };
+    let max = state.settings.codes.max_attempts;
+    match otp::judge(now, &stored, code, guess.taken(), max) {
+        Verdict::Accept => {}
+        Verdict::Expired => {
+            guess.unchecked(req, &pending.id_hash).await;
+            req.record(user, &name, Outcome::ExpiredCode, Factor::SmsCode)
+                .await;
+            // Send a fresh code straight away, within the same cap as resends.
+            return match issue_new_code(req, &pending, &challenge, now, now).await {
+                Ok(()) | Err(SignInError::ResendTooSoon { .. }) => Err(SignInError::CodeExpired),
+                Err(e) => Err(e),
+            };
+        }
+        Verdict::Wrong { .. } | Verdict::Exhausted => {
+            return Err(wrong_guess(req, &guess, user, &name, Factor::SmsCode).await);
+        }
     }
 
     let mut tx = state.pool.begin().await?;
@@ -158,17 +167,20 @@ async fn app_step(
     code: &OtpCode,
     now: OffsetDateTime,
 ) -> Result<Option<i64>, SignInError> {
-    let secret = match crate::server::authenticator::confirmed_secret(state, user_id).await {
+    let secret = match crate::server::account::authenticator::confirmed_secret(state, user_id).await
+    {
         Ok(Some(secret)) => secret,
         Ok(None) => return Ok(None),
-        Err(crate::server::authenticator::AuthenticatorError::Database(e)) => return Err(e.into()),
+        Err(crate::server::account::authenticator::AuthenticatorError::Unexpected(e)) => {
+            return Err(e.into())
+        }
         Err(e) => {
             // A missing or wrong GATEHOUSE_SECRET_KEY: the app cannot answer; SMS still can.
             tracing::error!(error = %e, "opening an authenticator secret");
             return Ok(None);
         }
     };
-    Ok(crate::server::totp::matching_step(
+    Ok(crate::server::crypto::totp::matching_step(
         &secret,
         code.as_str(),
         now,
@@ -180,18 +192,18 @@ async fn app_step(
 /// codes: 120 bits are not guessed); the right one works once and marks the account so
 /// the Security tab asks for a new token.
 pub async fn verify_recovery(
-    req: &Request<'_>,
+    req: &Ctx,
     token: &RecoveryToken,
 ) -> Result<CodeAccepted, SignInError> {
-    let state = req.state;
+    let state = &req.state;
     let (pending, challenge) = pending_session(req).await?;
     let factor = Factor::RecoveryToken;
     let guess = reserve_guess(req, &pending, &challenge, GuessKind::RecoveryToken, factor).await?;
-    let now = req.now();
+    let now = req.now;
     let user = Some(challenge.user_id);
     let name = challenge.username.clone();
     let mut tx = state.pool.begin().await?;
-    let hash = crate::server::recovery::hash(token);
+    let hash = crate::server::account::recovery_token::hash(token);
     if !crate::server::db::recovery::consume(&mut tx, challenge.user_id, &hash, now).await? {
         drop(tx);
         return Err(wrong_guess(req, &guess, user, &name, factor).await);

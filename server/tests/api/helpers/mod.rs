@@ -258,32 +258,42 @@ impl TestApp {
 
     /// Creates an account through the same service the `user add` command uses.
     pub async fn add_user(&self, username: &str, password: &str) -> i64 {
-        let request = app::server::accounts::AccountRequest {
+        let request = app::server::account::provision::AccountRequest {
             username: username.into(),
             email: format!("{username}@example.com"),
             phone: None,
             two_factor: false,
             password: app::domain::Password::new(password),
         };
-        app::server::accounts::create(&self.pool, &self.state.hasher, &self.state.clock, request)
-            .await
-            .unwrap()
-            .0
+        app::server::account::provision::create(
+            &self.pool,
+            &self.state.hasher,
+            &self.state.clock,
+            request,
+        )
+        .await
+        .unwrap()
+        .0
     }
 
     /// Creates an account with two-factor authentication on, codes going to `phone`.
     pub async fn add_user_2fa(&self, username: &str, password: &str, phone: &str) -> i64 {
-        let request = app::server::accounts::AccountRequest {
+        let request = app::server::account::provision::AccountRequest {
             username: username.into(),
             email: format!("{username}@example.com"),
             phone: Some(phone.into()),
             two_factor: true,
             password: app::domain::Password::new(password),
         };
-        app::server::accounts::create(&self.pool, &self.state.hasher, &self.state.clock, request)
-            .await
-            .unwrap()
-            .0
+        app::server::account::provision::create(
+            &self.pool,
+            &self.state.hasher,
+            &self.state.clock,
+            request,
+        )
+        .await
+        .unwrap()
+        .0
     }
 
     /// The SMS messages sent to `phone`, newest first.

@@ -1,0 +1,20 @@
+//! Change password, while signed in.
+
+use leptos::prelude::*;
+
+use crate::domain::Password;
+use crate::error::AppError;
+
+/// Change password (signed in): the current one, then the new one twice.
+#[server(endpoint = "change-password")]
+pub async fn change_password(
+    current_password: Password,
+    password: Password,
+    password_again: Password,
+) -> Result<(), AppError> {
+    use crate::server::{account::password_change, Ctx};
+    let ctx = Ctx::current();
+    let user = ctx.user().await?;
+    let (current, again) = (&current_password, &password_again);
+    Ok(password_change::change(&ctx, &user, current, password, again).await?)
+}

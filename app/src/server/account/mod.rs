@@ -1,0 +1,8 @@
+//! What a signed-in customer changes under Account › Security, and how accounts are made.
+
+pub mod authenticator;
+pub mod password_change;
+pub mod provision;
+pub mod recovery_token;
+pub mod sudo;
+pub mod two_factor;

@@ -1,0 +1,8 @@
+//! Primitives with no policy of their own: password hashing and the password rules,
+//! one-time codes, authenticator-app codes, and sealing secrets at rest.
+
+pub mod otp;
+pub mod password;
+pub mod password_policy;
+pub mod secret_box;
+pub mod totp;

@@ -1,0 +1,233 @@
+//! Account notifications: an email to the account's address after every security change
+//! (and an SMS to a number that was replaced). They say what happened, when and from
+//! where, and what to do if it was not the customer — never a code, token or password.
+//!
+//! A notification that cannot be sent is logged and does not undo the change it reports.
+
+use time::OffsetDateTime;
+
+use crate::domain::PhoneNumber;
+use crate::server::db::users;
+use crate::server::messaging::email::Email;
+use crate::server::platform::client::ClientInfo;
+use crate::server::AppState;
+
+/// Where and when something happened, as the customer will read it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub at: OffsetDateTime,
+    pub ip: String,
+    pub device: String,
+}
+
+impl Origin {
+    /// The request's client at `at`.
+    pub fn of(client: &ClientInfo, at: OffsetDateTime) -> Self {
+        Self {
+            at,
+            ip: client.ip_text(),
+            device: client.device(),
+        }
+    }
+
+    fn lines(&self) -> String {
+        format!(
+            "When:   {}\nIP:     {}\nDevice: {}\n",
+            when(self.at),
+            self.ip,
+            self.device
+        )
+    }
+}
+
+/// What happened to the account.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    TwoFactorOn {
+        phone: PhoneNumber,
+    },
+    TwoFactorOff,
+    PhoneChanged {
+        old: PhoneNumber,
+        new: PhoneNumber,
+    },
+    /// A first number on an account (its 2FA rests on the app, or is off).
+    PhoneAdded {
+        phone: PhoneNumber,
+    },
+    RecoveryTokenCreated,
+    RecoveryTokenRevoked,
+    RecoveryTokenUsed,
+    NewDeviceSignIn,
+    PasswordChanged,
+    PasswordReset,
+    AuthenticatorAdded,
+    AuthenticatorRemoved,
+    /// Several wrong codes or tokens after a correct password.
+    SecondFactorFailures {
+        failures: u32,
+    },
+}
+
+impl Notice {
+    fn subject(&self) -> &'static str {
+        match self {
+            Self::TwoFactorOn { .. } => "Two-factor authentication is on",
+            Self::TwoFactorOff => "Two-factor authentication was turned off",
+            Self::PhoneChanged { .. } => "Your mobile number was changed",
+            Self::PhoneAdded { .. } => "A mobile number was added to your account",
+            Self::RecoveryTokenCreated => "A new recovery token was created",
+            Self::RecoveryTokenRevoked => "Your recovery token was revoked",
+            Self::RecoveryTokenUsed => "Your recovery token was used to sign in",
+            Self::NewDeviceSignIn => "New sign-in to your account",
+            Self::PasswordChanged => "Your password was changed",
+            Self::PasswordReset => "Your password was reset",
+            Self::AuthenticatorAdded => "An authenticator app was added",
+            Self::AuthenticatorRemoved => "Your authenticator app was removed",
+            Self::SecondFactorFailures { .. } => "Failed attempts to sign in to your account",
+        }
+    }
+
+    fn what(&self) -> String {
+        match self {
+            Self::TwoFactorOn { phone } => format!(
+                "Two-factor authentication was turned on. Sign-in codes now go to {}.",
+                phone.masked()
+            ),
+            Self::TwoFactorOff => "Two-factor authentication was turned off. Signing in now \
+                needs only your password, and every trusted device was forgotten."
+                .to_owned(),
+            Self::PhoneChanged { old, new } => format!(
+                "The mobile number for sign-in codes was changed from {} to {}. Trusted \
+                 devices were forgotten.",
+                old.masked(),
+                new.masked()
+            ),
+            Self::PhoneAdded { phone } => format!(
+                "The mobile number {} was added to your account. Sign-in codes can now be \
+                 texted to it.",
+                phone.masked()
+            ),
+            Self::RecoveryTokenCreated => "A new recovery token was created. Any earlier \
+                token no longer works."
+                .to_owned(),
+            Self::RecoveryTokenRevoked => {
+                "Your recovery token was revoked. It no longer works.".to_owned()
+            }
+            Self::RecoveryTokenUsed => "Your recovery token was used instead of a texted code \
+                to sign in. It cannot be used again: create a new one under Account › \
+                Security, and check your mobile number."
+                .to_owned(),
+            Self::NewDeviceSignIn => {
+                "Your account was signed in to from a device it has not used before.".to_owned()
+            }
+            Self::PasswordChanged => "Your password was changed. Every other session was \
+                signed out and trusted devices were forgotten."
+                .to_owned(),
+            Self::PasswordReset => "Your password was reset with a link sent to this address. \
+                Every session was signed out and trusted devices were forgotten."
+                .to_owned(),
+            Self::AuthenticatorAdded => "An authenticator app was set up for your account. \
+                Sign-in now asks for its code."
+                .to_owned(),
+            Self::AuthenticatorRemoved => {
+                "The authenticator app was removed from your account.".to_owned()
+            }
+            Self::SecondFactorFailures { failures } => format!(
+                "Someone entered your password correctly and then {failures} wrong codes. \
+                 If it was not you, change your password now."
+            ),
+        }
+    }
+}
+
+/// A UTC time as people write it: "28 November 2026 at 09:41 UTC".
+pub fn when(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{} {} {} at {:02}:{:02} UTC",
+        at.day(),
+        at.month(),
+        at.year(),
+        at.hour(),
+        at.minute()
+    )
+}
+
+/// The email for `notice`, to the account `username` at `to`.
+pub fn compose(
+    state: &AppState,
+    to: &str,
+    username: &str,
+    notice: &Notice,
+    origin: &Origin,
+) -> Email {
+    let brand = &state.settings.brand;
+    let security = match &state.settings.public_url {
+        Some(url) => format!("{}/account/security", url.trim_end_matches('/')),
+        None => "Account › Security".to_owned(),
+    };
+    let body = format!(
+        "Hello {username},\n\n{}\n\n{}\nIf this was you, there is nothing to do.\n\nIf it \
+         was not you, sign in and change your password, then check your mobile number and \
+         trusted devices under {security}. If you cannot sign in, contact support.\n\n— {brand}\n",
+        notice.what(),
+        origin.lines(),
+    );
+    Email {
+        to: to.to_owned(),
+        subject: format!("{brand}: {}", notice.subject()),
+        body,
+    }
+}
+
+/// Tells a number that was replaced that it gets no more codes, within the number's and
+/// the account's daily SMS caps like every other text.
+async fn text_replaced_number(state: &AppState, user_id: i64, old: &PhoneNumber) {
+    let body = format!(
+        "{}: this number was removed from a {} account and will no longer get its \
+         sign-in codes. If you did not do this, contact support.",
+        state.settings.brand, state.settings.brand
+    );
+    match crate::server::messaging::limits::reserve_for_account(state, old.as_str(), user_id).await
+    {
+        Ok(true) => {
+            if let Err(e) = state.sms.send_sms(old.as_str(), &body).await {
+                tracing::error!(error = %e, "texting the replaced number");
+            }
+        }
+        Ok(false) => tracing::warn!("not texting the replaced number: an SMS cap is reached"),
+        Err(e) => tracing::error!(error = %e, "reserving a text to the replaced number"),
+    }
+}
+
+/// Emails the account about `notice`; a number that was replaced also gets an SMS.
+/// Failures are logged, never returned: the change has already happened.
+pub async fn notify(state: &AppState, user_id: i64, notice: Notice, origin: Origin) {
+    if let Notice::PhoneChanged { old, .. } = &notice {
+        text_replaced_number(state, user_id, old).await;
+    }
+    let profile = match users::profile(&state.pool, user_id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::error!(error = %e, "loading the account to notify");
+            return;
+        }
+    };
+    let email = compose(state, &profile.email, &profile.username, &notice, &origin);
+    if let Err(e) = state.email.send_email(&email).await {
+        tracing::error!(error = %e, subject = %email.subject, "sending a notification");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_naturally_in_utc() {
+        let at = time::macros::datetime!(2027-03-03 09:05 +01:00);
+        assert_eq!(when(at), "3 March 2027 at 08:05 UTC");
+    }
+}

@@ -1,0 +1,25 @@
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use sqlx::PgPool;
+
+use crate::server::crypto::password::PasswordHasher;
+use crate::server::messaging::email::EmailSender;
+use crate::server::messaging::sms::SmsSender;
+use crate::server::{Clock, Settings};
+
+/// Everything a request handler or server function needs, provided to Leptos as context.
+///
+/// It holds handles only (a pool, settings, a hasher with its concurrency limit): all
+/// shared state lives in PostgreSQL, so any number of instances can serve one database.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    pub settings: Arc<Settings>,
+    pub hasher: PasswordHasher,
+    pub clock: Clock,
+    pub email: Arc<dyn EmailSender>,
+    pub sms: Arc<dyn SmsSender>,
+}

@@ -1,0 +1,321 @@
+//! Server-side sessions and the trusted-device cookie. Cookies hold only random tokens;
+//! the database holds their SHA-256.
+
+use http::header::{COOKIE, SET_COOKIE};
+use http::{HeaderMap, HeaderValue};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
+use time::{Duration, OffsetDateTime};
+
+use crate::server::db::sessions::{self, NewSession, Stage};
+use crate::server::platform::settings::Settings;
+use crate::server::AppState;
+
+/// A bearer secret held by the browser: 256 bits from the OS CSPRNG.
+pub struct SecretToken([u8; 32]);
+
+impl SecretToken {
+    /// A fresh random token.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        Self(bytes)
+    }
+
+    /// Reads a token from a cookie value; anything but 64 hex digits is no token.
+    pub fn from_cookie_value(value: &str) -> Option<Self> {
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(value, &mut bytes).ok()?;
+        Some(Self(bytes))
+    }
+
+    /// What the database stores and looks up: the token's SHA-256, never the token.
+    pub fn hash(&self) -> Vec<u8> {
+        Sha256::digest(self.0).to_vec()
+    }
+
+    /// The token as written in a cookie or a link: 64 hex digits.
+    pub fn encoded(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl std::fmt::Debug for SecretToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretToken(<hidden>)")
+    }
+}
+
+/// The two cookies Gatehouse sets.
+#[derive(Debug, Clone, Copy)]
+pub enum CookieKind {
+    /// The session id.
+    Session,
+    /// "Trust this device for 30 days".
+    TrustedDevice,
+}
+
+/// A cookie's name: `__Host-` prefixed when cookies are `Secure`.
+pub fn cookie_name(settings: &Settings, kind: CookieKind) -> &'static str {
+    match (kind, settings.cookie_secure) {
+        (CookieKind::Session, true) => "__Host-gatehouse_session",
+        (CookieKind::Session, false) => "gatehouse_session",
+        (CookieKind::TrustedDevice, true) => "__Host-gatehouse_device",
+        (CookieKind::TrustedDevice, false) => "gatehouse_device",
+    }
+}
+
+/// The `Set-Cookie` value storing `token` for `max_age`: HttpOnly, SameSite=Lax, Path=/,
+/// no Domain, and Secure when configured.
+pub fn set_cookie(
+    settings: &Settings,
+    kind: CookieKind,
+    token: &SecretToken,
+    max_age: Duration,
+) -> HeaderValue {
+    cookie_header(settings, kind, &token.encoded(), max_age.whole_seconds())
+}
+
+/// The `Set-Cookie` value removing a cookie.
+pub fn clear_cookie(settings: &Settings, kind: CookieKind) -> HeaderValue {
+    cookie_header(settings, kind, "", 0)
+}
+
+fn cookie_header(settings: &Settings, kind: CookieKind, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if settings.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    let header = format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        cookie_name(settings, kind)
+    );
+    HeaderValue::from_str(&header).expect("cookie is ASCII")
+}
+
+/// The token of `kind` the request carries, if any.
+pub fn token_from_headers(
+    settings: &Settings,
+    kind: CookieKind,
+    headers: &HeaderMap,
+) -> Option<SecretToken> {
+    let name = cookie_name(settings, kind);
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .and_then(|c| SecretToken::from_cookie_value(c.value()))
+}
+
+/// The signed-in account behind a request.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub user_id: i64,
+    /// The SHA-256 of this session's id.
+    pub session_hash: Vec<u8>,
+    /// When the password was last proven in this session.
+    pub authenticated_at: OffsetDateTime,
+}
+
+/// One page request's session lookup, shared by the server functions its resources call
+/// while the page renders (the Login History page needs the session twice). Only GET
+/// requests carry one: they change no session, so the answer cannot go stale within the
+/// request. Lives in the request's extensions, never beyond it.
+#[derive(Debug, Clone, Default)]
+pub struct SessionMemo(std::sync::Arc<tokio::sync::OnceCell<Option<User>>>);
+
+impl SessionMemo {
+    /// The request's signed-in account, looked up on first use.
+    pub async fn current(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<Option<User>, sqlx::Error> {
+        self.0
+            .get_or_try_init(|| current(state, headers))
+            .await
+            .cloned()
+    }
+}
+
+/// A sign-in waiting for its second factor.
+pub struct PendingSession {
+    pub id_hash: Vec<u8>,
+    pub user_id: i64,
+    pub authenticated_at: OffsetDateTime,
+}
+
+/// Stores a new session on `conn` (usually a transaction) and returns the cookie for it.
+pub async fn begin(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    now: OffsetDateTime,
+    user_id: i64,
+    stage: Stage,
+    authenticated_at: OffsetDateTime,
+) -> Result<(SecretToken, HeaderValue), sqlx::Error> {
+    let token = SecretToken::generate();
+    let new = NewSession {
+        id_hash: &token.hash(),
+        user_id,
+        stage,
+        now,
+        expires_at: now + settings.sessions.absolute,
+        authenticated_at,
+    };
+    sessions::insert(conn, &new).await?;
+    let cookie = set_cookie(
+        settings,
+        CookieKind::Session,
+        &token,
+        settings.sessions.absolute,
+    );
+    Ok((token, cookie))
+}
+
+/// Ends the session the request carried, if any, so an id planted before sign-in (or
+/// a pending id after its step) can never be promoted.
+pub async fn end_current(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    headers: &HeaderMap,
+) -> Result<(), sqlx::Error> {
+    if let Some(old) = token_from_headers(settings, CookieKind::Session, headers) {
+        sessions::delete(conn, &old.hash()).await?;
+    }
+    Ok(())
+}
+
+/// The fully signed-in account of this request, if its session is live; touches it.
+pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, sqlx::Error> {
+    Ok(live(state, headers, Stage::Full)
+        .await?
+        .map(|(session_hash, s)| User {
+            session_hash,
+            user_id: s.user_id,
+            authenticated_at: s.authenticated_at,
+        }))
+}
+
+/// The pending sign-in of this request, if any.
+pub async fn current_pending(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<PendingSession>, sqlx::Error> {
+    Ok(live(state, headers, Stage::Pending)
+        .await?
+        .map(|(id_hash, s)| PendingSession {
+            id_hash,
+            user_id: s.user_id,
+            authenticated_at: s.authenticated_at,
+        }))
+}
+
+/// How stale a session's `last_seen_at` may get before a request records its use: the
+/// idle timeout is measured to within this, and a busy session writes once a minute
+/// rather than on every request.
+const LAST_SEEN_GRANULARITY: time::Duration = time::Duration::minutes(1);
+
+async fn live(
+    state: &AppState,
+    headers: &HeaderMap,
+    stage: Stage,
+) -> Result<Option<(Vec<u8>, sessions::LiveSession)>, sqlx::Error> {
+    let Some(token) = token_from_headers(&state.settings, CookieKind::Session, headers) else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    let hash = token.hash();
+    let found = sessions::touch(
+        &state.pool,
+        &hash,
+        stage,
+        now,
+        now - state.settings.sessions.idle,
+        now - LAST_SEEN_GRANULARITY,
+    )
+    .await?;
+    Ok(found.map(|s| (hash, s)))
+}
+
+/// Ends the request's session server-side. Returns the header that clears the cookie.
+pub async fn end(state: &AppState, headers: &HeaderMap) -> Result<HeaderValue, sqlx::Error> {
+    let mut conn = state.pool.acquire().await?;
+    end_current(&mut conn, &state.settings, headers).await?;
+    Ok(clear_cookie(&state.settings, CookieKind::Session))
+}
+
+/// Adds a `Set-Cookie` header to the server function's response.
+pub fn send_cookie(value: HeaderValue) {
+    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        res.append_header(SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_round_trip_through_the_cookie() {
+        let a = SecretToken::generate();
+        let b = SecretToken::generate();
+        assert_ne!(a.encoded(), b.encoded());
+        let back = SecretToken::from_cookie_value(&a.encoded()).unwrap();
+        assert_eq!(back.hash(), a.hash());
+        assert_eq!(a.hash().len(), 32);
+        assert_ne!(
+            a.hash(),
+            a.0.to_vec(),
+            "the stored value is a hash, not the token"
+        );
+    }
+
+    #[test]
+    fn malformed_cookie_values_are_no_token() {
+        for bad in ["", "abc", &"zz".repeat(32), &"00".repeat(33)] {
+            assert!(SecretToken::from_cookie_value(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cookie_attributes_follow_settings() {
+        let mut settings = Settings::dev();
+        let t = SecretToken::generate();
+        let dev = set_cookie(&settings, CookieKind::Session, &t, Duration::hours(1))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(dev.starts_with("gatehouse_session="));
+        assert!(dev.contains("HttpOnly") && dev.contains("SameSite=Lax") && dev.contains("Path=/"));
+        assert!(!dev.contains("Secure") && !dev.contains("Domain"));
+        settings.cookie_secure = true;
+        let prod = set_cookie(&settings, CookieKind::TrustedDevice, &t, Duration::days(30))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(prod.starts_with("__Host-gatehouse_device=") && prod.ends_with("; Secure"));
+        assert!(prod.contains("Max-Age=2592000"));
+    }
+
+    #[test]
+    fn the_token_is_found_among_other_cookies() {
+        let settings = Settings::dev();
+        let t = SecretToken::generate();
+        let mut headers = HeaderMap::new();
+        let cookie = format!("theme=dark; gatehouse_session={}; x=y", t.encoded());
+        headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
+        assert_eq!(
+            token_from_headers(&settings, CookieKind::Session, &headers)
+                .unwrap()
+                .hash(),
+            t.hash()
+        );
+        assert!(token_from_headers(&settings, CookieKind::TrustedDevice, &headers).is_none());
+    }
+}
