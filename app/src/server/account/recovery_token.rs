@@ -1,10 +1,10 @@
 //! The Recovery Token: 120 random bits, shown once, stored as a hash, used once.
 
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::domain::RecoveryToken;
 use crate::server::account::sudo::Sudo;
+use crate::server::crypto::tokens::TokenHash;
 use crate::server::db::recovery;
 use crate::server::messaging::notify::{self, Notice, Origin};
 use crate::server::platform::ctx::Ctx;
@@ -19,8 +19,8 @@ pub fn generate() -> RecoveryToken {
 }
 
 /// What the database stores for a token.
-pub fn hash(token: &RecoveryToken) -> Vec<u8> {
-    Sha256::digest(token.normalized().as_bytes()).to_vec()
+pub fn hash(token: &RecoveryToken) -> TokenHash {
+    TokenHash::of(token.normalized().as_bytes())
 }
 
 /// Creates the account's token (replacing any other). The token is returned to be shown

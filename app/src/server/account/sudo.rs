@@ -104,7 +104,7 @@ mod tests {
         let at = OffsetDateTime::UNIX_EPOCH;
         let user = User {
             user_id: 1,
-            session_hash: vec![0; 32],
+            session_hash: crate::server::crypto::tokens::TokenHash::of(b"a session"),
             authenticated_at: at,
         };
         for (after, open) in [

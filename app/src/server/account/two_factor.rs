@@ -309,3 +309,66 @@ pub async fn confirm_phone(
     }
     Ok((enable, phone))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(e164: &str) -> Option<PhoneNumber> {
+        Some(PhoneNumber::from_trusted_e164(e164.to_owned()))
+    }
+
+    #[test]
+    fn update_decides_from_the_form_and_the_saved_state() {
+        let saved = "+447400123456";
+        let other = "+447400654321";
+        let state = |enabled: bool, phone: Option<&str>| TwoFactorState {
+            enabled,
+            phone: phone.and_then(number),
+            pending: None,
+        };
+        let confirm = |p: &str, enable: bool| {
+            Some(Plan::Confirm {
+                phone: number(p).unwrap(),
+                enable,
+            })
+        };
+        // (2FA on, saved number, typed number, box ticked) → plan
+        let table = [
+            (false, None, None, false, Some(Plan::Unchanged)),
+            (
+                false,
+                Some(saved),
+                Some(saved),
+                false,
+                Some(Plan::Unchanged),
+            ),
+            (
+                false,
+                Some(saved),
+                Some(other),
+                false,
+                confirm(other, false),
+            ),
+            (false, None, Some(saved), true, confirm(saved, true)),
+            (false, Some(saved), Some(saved), true, confirm(saved, true)),
+            (true, Some(saved), Some(saved), true, Some(Plan::Unchanged)),
+            (true, Some(saved), Some(other), true, confirm(other, true)),
+            (true, Some(saved), Some(saved), false, Some(Plan::TurnOff)),
+            (true, Some(saved), None, false, Some(Plan::TurnOff)),
+        ];
+        for (enabled, saved, typed, ticked, expected) in table {
+            let got = plan(&state(enabled, saved), typed.and_then(number), ticked);
+            assert_eq!(
+                got.ok(),
+                expected,
+                "{enabled} {saved:?} {typed:?} {ticked}"
+            );
+        }
+        let no_number = plan(&state(false, None), None, true);
+        assert!(matches!(
+            no_number,
+            Err(TwoFactorError::Phone(PhoneError::Empty))
+        ));
+    }
+}

@@ -5,4 +5,5 @@ pub mod otp;
 pub mod password;
 pub mod password_policy;
 pub mod secret_box;
+pub mod tokens;
 pub mod totp;

@@ -1,5 +1,6 @@
 //! The `signin_challenges` table: the texted code of each pending sign-in.
 
+use crate::server::crypto::tokens::TokenHash;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
@@ -32,12 +33,13 @@ pub struct Challenge {
 /// so no guessable code exists until one is texted.
 pub async fn insert(
     conn: &mut PgConnection,
-    session_hash: &[u8],
+    session_hash: &TokenHash,
     user_id: i64,
     code: &IssuedCode<'_>,
     now: OffsetDateTime,
     texted: bool,
 ) -> Result<(), sqlx::Error> {
+    let session_hash = session_hash.as_bytes();
     // Not texted (the account has an authenticator app): no send counted, and "Text me a
     // code instead" is open at once.
     let (sends, last_sent_at, expires_at) = if texted {
@@ -63,7 +65,11 @@ pub async fn insert(
 }
 
 /// The challenge of a pending session.
-pub async fn find(pool: &PgPool, session_hash: &[u8]) -> Result<Option<Challenge>, sqlx::Error> {
+pub async fn find(
+    pool: &PgPool,
+    session_hash: &TokenHash,
+) -> Result<Option<Challenge>, sqlx::Error> {
+    let session_hash = session_hash.as_bytes();
     sqlx::query_as!(
         Challenge,
         r#"SELECT c.user_id, c.code_salt, c.code_hash, c.code_expires_at, c.failed_attempts, c.sends,
@@ -82,12 +88,13 @@ pub async fn find(pool: &PgPool, session_hash: &[u8]) -> Result<Option<Challenge
 /// is kept. Returns the new send count, or `None` if refused.
 pub async fn replace_code(
     conn: &mut PgConnection,
-    session_hash: &[u8],
+    session_hash: &TokenHash,
     code: &IssuedCode<'_>,
     now: OffsetDateTime,
     cooldown_cutoff: OffsetDateTime,
     limits: SendLimits,
 ) -> Result<Option<i32>, sqlx::Error> {
+    let session_hash = session_hash.as_bytes();
     sqlx::query_scalar!(
         "UPDATE signin_challenges
          SET code_salt = $2, code_hash = $3, code_expires_at = $4, last_sent_at = $5, sends = sends + 1
@@ -121,9 +128,10 @@ pub struct SendLimits {
 /// none is left (or the sign-in is over).
 pub async fn reserve_guess(
     conn: &mut PgConnection,
-    session_hash: &[u8],
+    session_hash: &TokenHash,
     max_attempts: i32,
 ) -> Result<Option<i32>, sqlx::Error> {
+    let session_hash = session_hash.as_bytes();
     sqlx::query_scalar!(
         "UPDATE signin_challenges SET failed_attempts = failed_attempts + 1
          WHERE session_hash = $1 AND consumed_at IS NULL AND failed_attempts < $2
@@ -136,7 +144,8 @@ pub async fn reserve_guess(
 }
 
 /// Gives a reserved guess back (it was never checked: the code had expired).
-pub async fn release_guess(pool: &PgPool, session_hash: &[u8]) -> Result<(), sqlx::Error> {
+pub async fn release_guess(pool: &PgPool, session_hash: &TokenHash) -> Result<(), sqlx::Error> {
+    let session_hash = session_hash.as_bytes();
     sqlx::query!(
         "UPDATE signin_challenges SET failed_attempts = failed_attempts - 1
          WHERE session_hash = $1 AND failed_attempts > 0",
@@ -153,10 +162,11 @@ pub async fn release_guess(pool: &PgPool, session_hash: &[u8]) -> Result<(), sql
 /// what bounds the attempts. Returns the account id.
 pub async fn consume(
     conn: &mut PgConnection,
-    session_hash: &[u8],
+    session_hash: &TokenHash,
     code_hash: &[u8],
     now: OffsetDateTime,
 ) -> Result<Option<i64>, sqlx::Error> {
+    let session_hash = session_hash.as_bytes();
     sqlx::query_scalar!(
         "UPDATE signin_challenges SET consumed_at = $3
          WHERE session_hash = $1 AND code_hash = $2 AND consumed_at IS NULL
@@ -175,9 +185,10 @@ pub async fn consume(
 /// the account back. Like [`consume`], it relies on the guess having been reserved.
 pub async fn finish(
     conn: &mut PgConnection,
-    session_hash: &[u8],
+    session_hash: &TokenHash,
     now: OffsetDateTime,
 ) -> Result<Option<i64>, sqlx::Error> {
+    let session_hash = session_hash.as_bytes();
     sqlx::query_scalar!(
         "UPDATE signin_challenges SET consumed_at = $2
          WHERE session_hash = $1 AND consumed_at IS NULL

@@ -1,5 +1,6 @@
 //! The `trusted_devices` table: browsers that may skip the SMS step for one account.
 
+use crate::server::crypto::tokens::TokenHash;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
@@ -16,13 +17,14 @@ pub struct Device {
 /// Remembers a device for `user_id` until `expires_at`.
 pub async fn insert(
     db: impl sqlx::PgExecutor<'_>,
-    token_hash: &[u8],
+    token_hash: &TokenHash,
     user_id: i64,
     now: OffsetDateTime,
     expires_at: OffsetDateTime,
     ip: &str,
     device: &str,
 ) -> Result<(), sqlx::Error> {
+    let token_hash = token_hash.as_bytes();
     sqlx::query!(
         "INSERT INTO trusted_devices (token_hash, user_id, created_at, last_used_at, expires_at, ip, device)
          VALUES ($1, $2, $3, $3, $4, $5, $6)",
@@ -42,10 +44,11 @@ pub async fn insert(
 /// changes nothing.
 pub async fn live_id(
     pool: &PgPool,
-    token_hash: &[u8],
+    token_hash: &TokenHash,
     user_id: i64,
     now: OffsetDateTime,
 ) -> Result<Option<i64>, sqlx::Error> {
+    let token_hash = token_hash.as_bytes();
     sqlx::query_scalar!(
         "SELECT id FROM trusted_devices WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3",
         token_hash,
@@ -59,10 +62,11 @@ pub async fn live_id(
 /// Whether the token is a live trusted device of `user_id`; marks it used if so.
 pub async fn use_for(
     pool: &PgPool,
-    token_hash: &[u8],
+    token_hash: &TokenHash,
     user_id: i64,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
+    let token_hash = token_hash.as_bytes();
     let row = sqlx::query_scalar!(
         "UPDATE trusted_devices SET last_used_at = $3
          WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3

@@ -1,5 +1,6 @@
 //! The `password_resets` table: one live reset link per account, stored as a hash.
 
+use crate::server::crypto::tokens::TokenHash;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
@@ -7,10 +8,11 @@ use time::OffsetDateTime;
 pub async fn replace(
     pool: &PgPool,
     user_id: i64,
-    token_hash: &[u8],
+    token_hash: &TokenHash,
     now: OffsetDateTime,
     expires_at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
+    let token_hash = token_hash.as_bytes();
     sqlx::query!(
         "INSERT INTO password_resets (user_id, token_hash, created_at, expires_at)
          VALUES ($1, $2, $3, $4)
@@ -30,9 +32,10 @@ pub async fn replace(
 /// The account a live token belongs to, without using it.
 pub async fn peek(
     pool: &PgPool,
-    token_hash: &[u8],
+    token_hash: &TokenHash,
     now: OffsetDateTime,
 ) -> Result<Option<i64>, sqlx::Error> {
+    let token_hash = token_hash.as_bytes();
     sqlx::query_scalar!(
         "SELECT user_id FROM password_resets WHERE token_hash = $1 AND expires_at > $2",
         token_hash,
@@ -46,9 +49,10 @@ pub async fn peek(
 /// number of concurrent uses exactly one gets the account.
 pub async fn consume(
     conn: &mut PgConnection,
-    token_hash: &[u8],
+    token_hash: &TokenHash,
     now: OffsetDateTime,
 ) -> Result<Option<i64>, sqlx::Error> {
+    let token_hash = token_hash.as_bytes();
     sqlx::query_scalar!(
         "DELETE FROM password_resets WHERE token_hash = $1 AND expires_at > $2 RETURNING user_id",
         token_hash,

@@ -1,5 +1,6 @@
 //! The `recovery_tokens` table and the "recovery token used" mark on `users`.
 
+use crate::server::crypto::tokens::TokenHash;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
@@ -8,9 +9,10 @@ use time::OffsetDateTime;
 pub async fn replace(
     pool: &PgPool,
     user_id: i64,
-    token_hash: &[u8],
+    token_hash: &TokenHash,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
+    let token_hash = token_hash.as_bytes();
     let mut tx = pool.begin().await?;
     sqlx::query!(
         "INSERT INTO recovery_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)
@@ -43,9 +45,10 @@ pub async fn revoke(pool: &PgPool, user_id: i64) -> Result<bool, sqlx::Error> {
 pub async fn consume(
     conn: &mut PgConnection,
     user_id: i64,
-    token_hash: &[u8],
+    token_hash: &TokenHash,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
+    let token_hash = token_hash.as_bytes();
     let used = sqlx::query_scalar!(
         "DELETE FROM recovery_tokens WHERE user_id = $1 AND token_hash = $2 RETURNING user_id",
         user_id,

@@ -1,5 +1,6 @@
 //! The `sessions` table: server-side sessions keyed by the SHA-256 of their id.
 
+use crate::server::crypto::tokens::TokenHash;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
@@ -21,7 +22,7 @@ impl Stage {
 
 /// A new session row.
 pub struct NewSession<'a> {
-    pub id_hash: &'a [u8],
+    pub id_hash: &'a TokenHash,
     pub user_id: i64,
     pub stage: Stage,
     pub now: OffsetDateTime,
@@ -35,7 +36,7 @@ pub async fn insert(conn: &mut PgConnection, s: &NewSession<'_>) -> Result<(), s
     sqlx::query!(
         "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at, authenticated_at)
          VALUES ($1, $2, $3, $4, $4, $5, $6)",
-        s.id_hash,
+        s.id_hash.as_bytes(),
         s.user_id,
         s.stage.as_str(),
         s.now,
@@ -59,12 +60,13 @@ pub struct LiveSession {
 /// request would cost a WAL flush each.
 pub async fn touch(
     pool: &PgPool,
-    id_hash: &[u8],
+    id_hash: &TokenHash,
     stage: Stage,
     now: OffsetDateTime,
     idle_cutoff: OffsetDateTime,
     touch_before: OffsetDateTime,
 ) -> Result<Option<LiveSession>, sqlx::Error> {
+    let id_hash = id_hash.as_bytes();
     sqlx::query_as!(
         LiveSession,
         r#"WITH live AS (
@@ -86,7 +88,8 @@ pub async fn touch(
 }
 
 /// Ends a session (and, through the foreign key, its challenge).
-pub async fn delete(conn: &mut PgConnection, id_hash: &[u8]) -> Result<(), sqlx::Error> {
+pub async fn delete(conn: &mut PgConnection, id_hash: &TokenHash) -> Result<(), sqlx::Error> {
+    let id_hash = id_hash.as_bytes();
     sqlx::query!("DELETE FROM sessions WHERE id_hash = $1", id_hash)
         .execute(conn)
         .await?;
@@ -96,9 +99,10 @@ pub async fn delete(conn: &mut PgConnection, id_hash: &[u8]) -> Result<(), sqlx:
 /// Records that the password was just proven again in this session ("sudo mode").
 pub async fn reauthenticate(
     pool: &PgPool,
-    id_hash: &[u8],
+    id_hash: &TokenHash,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
+    let id_hash = id_hash.as_bytes();
     sqlx::query!(
         "UPDATE sessions SET authenticated_at = $2 WHERE id_hash = $1",
         id_hash,
@@ -112,8 +116,9 @@ pub async fn reauthenticate(
 /// Ends a session; true if it existed (so two racing requests cannot both end it).
 pub async fn delete_returning(
     conn: &mut PgConnection,
-    id_hash: &[u8],
+    id_hash: &TokenHash,
 ) -> Result<bool, sqlx::Error> {
+    let id_hash = id_hash.as_bytes();
     let done = sqlx::query!("DELETE FROM sessions WHERE id_hash = $1", id_hash)
         .execute(conn)
         .await?;
@@ -125,8 +130,9 @@ pub async fn delete_returning(
 pub async fn delete_all_for(
     conn: &mut PgConnection,
     user_id: i64,
-    keep: Option<&[u8]>,
+    keep: Option<&TokenHash>,
 ) -> Result<u64, sqlx::Error> {
+    let keep = keep.map(TokenHash::as_bytes);
     let done = sqlx::query!(
         "DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR id_hash <> $2)",
         user_id,

@@ -6,7 +6,7 @@ use crate::server::db::challenges;
 use crate::server::db::history::{Factor, Outcome};
 use crate::server::db::rate_limits::{self, Slot};
 use crate::server::messaging::notify::{self, Notice, Origin};
-use crate::server::signin::session::PendingSession;
+use crate::server::signin::session::{PendingSession, TokenHash};
 use crate::server::signin::throttle;
 
 use super::*;
@@ -104,7 +104,7 @@ impl Guess {
     }
 
     /// Gives back what a guess that was never checked took (the code had expired).
-    pub(super) async fn unchecked(self, req: &Ctx, session_hash: &[u8]) {
+    pub(super) async fn unchecked(self, req: &Ctx, session_hash: &TokenHash) {
         let state = &req.state;
         let released = async {
             challenges::release_guess(&state.pool, session_hash).await?;

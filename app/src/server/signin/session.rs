@@ -3,8 +3,6 @@
 
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
 
@@ -12,40 +10,7 @@ use crate::server::db::sessions::{self, NewSession, Stage};
 use crate::server::platform::settings::Settings;
 use crate::server::AppState;
 
-/// A bearer secret held by the browser: 256 bits from the OS CSPRNG.
-pub struct SecretToken([u8; 32]);
-
-impl SecretToken {
-    /// A fresh random token.
-    pub fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        Self(bytes)
-    }
-
-    /// Reads a token from a cookie value; anything but 64 hex digits is no token.
-    pub fn from_cookie_value(value: &str) -> Option<Self> {
-        let mut bytes = [0u8; 32];
-        hex::decode_to_slice(value, &mut bytes).ok()?;
-        Some(Self(bytes))
-    }
-
-    /// What the database stores and looks up: the token's SHA-256, never the token.
-    pub fn hash(&self) -> Vec<u8> {
-        Sha256::digest(self.0).to_vec()
-    }
-
-    /// The token as written in a cookie or a link: 64 hex digits.
-    pub fn encoded(&self) -> String {
-        hex::encode(self.0)
-    }
-}
-
-impl std::fmt::Debug for SecretToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SecretToken(<hidden>)")
-    }
-}
+pub use crate::server::crypto::tokens::{SecretToken, TokenHash};
 
 /// The two cookies Gatehouse sets.
 #[derive(Debug, Clone, Copy)]
@@ -117,7 +82,7 @@ pub fn token_from_headers(
 pub struct User {
     pub user_id: i64,
     /// The SHA-256 of this session's id.
-    pub session_hash: Vec<u8>,
+    pub session_hash: TokenHash,
     /// When the password was last proven in this session.
     pub authenticated_at: OffsetDateTime,
 }
@@ -145,7 +110,7 @@ impl SessionMemo {
 
 /// A sign-in waiting for its second factor.
 pub struct PendingSession {
-    pub id_hash: Vec<u8>,
+    pub id_hash: TokenHash,
     pub user_id: i64,
     pub authenticated_at: OffsetDateTime,
 }
@@ -225,7 +190,7 @@ async fn live(
     state: &AppState,
     headers: &HeaderMap,
     stage: Stage,
-) -> Result<Option<(Vec<u8>, sessions::LiveSession)>, sqlx::Error> {
+) -> Result<Option<(TokenHash, sessions::LiveSession)>, sqlx::Error> {
     let Some(token) = token_from_headers(&state.settings, CookieKind::Session, headers) else {
         return Ok(None);
     };
@@ -260,28 +225,6 @@ pub fn send_cookie(value: HeaderValue) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_are_random_and_round_trip_through_the_cookie() {
-        let a = SecretToken::generate();
-        let b = SecretToken::generate();
-        assert_ne!(a.encoded(), b.encoded());
-        let back = SecretToken::from_cookie_value(&a.encoded()).unwrap();
-        assert_eq!(back.hash(), a.hash());
-        assert_eq!(a.hash().len(), 32);
-        assert_ne!(
-            a.hash(),
-            a.0.to_vec(),
-            "the stored value is a hash, not the token"
-        );
-    }
-
-    #[test]
-    fn malformed_cookie_values_are_no_token() {
-        for bad in ["", "abc", &"zz".repeat(32), &"00".repeat(33)] {
-            assert!(SecretToken::from_cookie_value(bad).is_none(), "{bad}");
-        }
-    }
 
     #[test]
     fn cookie_attributes_follow_settings() {
