@@ -9,6 +9,7 @@ use crate::server::db::challenges::IssuedCode;
 use crate::server::db::{devices, phone_verifications, users};
 use crate::server::messaging::limits::{self, SmsRefusal};
 use crate::server::messaging::notify::{self, Notice, Origin};
+use crate::server::messaging::TextError;
 use crate::server::platform::ctx::Ctx;
 use crate::server::platform::respond::{unexpected_from, Unexpected};
 use crate::server::signin::session::User;
@@ -41,10 +42,8 @@ pub enum TwoFactorError {
     TooManyAttempts,
     #[error("a code was sent moments ago")]
     TooSoon { wait_seconds: u32 },
-    #[error("sending the SMS failed: {0}")]
-    Sms(String),
-    #[error("SMS refused: {0:?}")]
-    SmsRefused(SmsRefusal),
+    #[error(transparent)]
+    Text(#[from] TextError),
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -68,12 +67,10 @@ impl From<TwoFactorError> for AppError {
                 "Too many wrong codes. Press Update to get a new one.",
             ),
             E::TooSoon { wait_seconds } => AppError::ResendTooSoon { wait_seconds },
-            E::SmsRefused(r @ SmsRefusal::Country) => AppError::invalid("phone", r.message()),
-            E::SmsRefused(r) => AppError::SmsRefused(r.message().to_owned()),
-            E::Sms(cause) => {
-                tracing::error!(%cause, "sending a confirmation code");
-                AppError::SmsFailed
+            E::Text(TextError::Refused(r @ SmsRefusal::Country)) => {
+                AppError::invalid("phone", r.message())
             }
+            E::Text(e) => e.into(),
             E::Unexpected(e) => e.into(),
         }
     }
@@ -220,7 +217,7 @@ async fn send_confirmation(
     if let Err(refusal) =
         limits::reserve_in(&mut tx, state, phone.as_str(), user_id, &ctx.client).await?
     {
-        return Err(TwoFactorError::SmsRefused(refusal));
+        return Err(TextError::Refused(refusal).into());
     }
     tx.commit().await?;
     let body = crate::server::messaging::texts::confirmation_code(&state.settings, &code.digits);
@@ -228,7 +225,7 @@ async fn send_confirmation(
         .sms
         .send_sms(phone.as_str(), &body)
         .await
-        .map_err(|e| TwoFactorError::Sms(e.to_string()))?;
+        .map_err(|e| TextError::Failed(e.to_string()))?;
     Ok(UpdateOutcome::CodeSent {
         masked_phone: phone.masked(),
     })
@@ -359,11 +356,7 @@ mod tests {
         ];
         for (enabled, saved, typed, ticked, expected) in table {
             let got = plan(&state(enabled, saved), typed.and_then(number), ticked);
-            assert_eq!(
-                got.ok(),
-                expected,
-                "{enabled} {saved:?} {typed:?} {ticked}"
-            );
+            assert_eq!(got.ok(), expected, "{enabled} {saved:?} {typed:?} {ticked}");
         }
         let no_number = plan(&state(false, None), None, true);
         assert!(matches!(

@@ -26,6 +26,7 @@ use crate::server::db::history::{self, Factor, Outcome};
 use crate::server::db::throttles;
 use crate::server::messaging::limits::SmsRefusal;
 use crate::server::messaging::notify::{self, Notice, Origin};
+use crate::server::messaging::TextError;
 use crate::server::platform::respond::{unexpected_from, Unexpected};
 
 pub use crate::server::platform::ctx::Ctx;
@@ -79,10 +80,8 @@ pub enum SignInError {
     ResendTooSoon { wait_seconds: u32 },
     #[error("resend refused: cap reached")]
     ResendLimit,
-    #[error("sending the SMS failed: {0}")]
-    Sms(String),
-    #[error("SMS refused: {0:?}")]
-    SmsRefused(SmsRefusal),
+    #[error(transparent)]
+    Text(#[from] TextError),
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
 }
@@ -99,11 +98,7 @@ impl From<SignInError> for AppError {
             SignInError::TooManyAttempts => AppError::TooManyAttempts,
             SignInError::ResendTooSoon { wait_seconds } => AppError::ResendTooSoon { wait_seconds },
             SignInError::ResendLimit => AppError::ResendLimit,
-            SignInError::SmsRefused(r) => AppError::SmsRefused(r.message().to_owned()),
-            SignInError::Sms(cause) => {
-                tracing::error!(%cause, "sending a sign-in code");
-                AppError::SmsFailed
-            }
+            SignInError::Text(e) => e.into(),
             SignInError::Unexpected(e) => e.into(),
         }
     }

@@ -265,7 +265,7 @@ pub(super) async fn text_code(
         .sms
         .send_sms(phone, &body)
         .await
-        .map_err(|e| SignInError::Sms(e.to_string()))
+        .map_err(|e| TextError::Failed(e.to_string()).into())
 }
 
 #[cfg(test)]

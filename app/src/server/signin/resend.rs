@@ -50,7 +50,7 @@ pub(super) async fn issue_new_code(
     let phone = challenge
         .phone
         .clone()
-        .ok_or(SignInError::SmsRefused(SmsRefusal::NoPhone))?;
+        .ok_or(TextError::Refused(SmsRefusal::NoPhone))?;
     let code = otp::generate();
     let issued = IssuedCode {
         salt: &code.salt,
@@ -91,7 +91,7 @@ pub(super) async fn issue_new_code(
     if let Err(refusal) =
         limits::reserve_in(&mut tx, state, &phone, challenge.user_id, &req.client).await?
     {
-        return Err(SignInError::SmsRefused(refusal));
+        return Err(TextError::Refused(refusal).into());
     }
     tx.commit().await?;
     text_code(state, &phone, &code.digits).await
