@@ -1,7 +1,10 @@
-//! Server-only code: services, persistence, hashing, sessions and outgoing messages.
+//! Server-only code, by feature: [`signin`], [`account`] (what a signed-in customer
+//! changes), [`forgot`]; beneath them [`messaging`] (texts, emails, notices),
+//! [`crypto`] (primitives without policy), [`platform`] (state, settings, the request
+//! context [`Ctx`]) and [`db`] (all SQL).
 //!
-//! Server functions in [`crate::api`] stay thin and call into here; everything here takes
-//! an [`AppState`] (or a pool) and domain types, and returns typed errors, so it can be
+//! Server functions in [`crate::api`] stay thin and call into here; every service takes a
+//! [`Ctx`] (or a pool) and domain types, and returns its own error type, so it can be
 //! tested without HTTP.
 
 pub mod account;
