@@ -4,7 +4,10 @@
 
 use std::time::Instant;
 
-use crate::helpers::{burst, client, cookie_pairs, post, TestApp};
+use crate::helpers::{burst, client, cookie_pairs, post, Browser, Reply, TestApp};
+use app::api::signin::LoginStep;
+use app::api::two_factor::UpdateResult;
+use app::error::AppError;
 use app::server::Settings;
 use time::Duration;
 
@@ -25,12 +28,9 @@ async fn throttle_failures(app: &TestApp, name: &str) -> i32 {
 }
 
 /// Status, body and cookie names: everything an observer compares.
-async fn observed(res: reqwest::Response) -> (u16, String, Vec<String>) {
-    let names = cookie_pairs(&res)
-        .into_iter()
-        .map(|c| c.split('=').next().unwrap_or_default().to_owned())
-        .collect();
-    (res.status().as_u16(), res.text().await.unwrap(), names)
+fn observed<T>(res: Reply<T>) -> (u16, String, Vec<String>) {
+    let names = res.cookie_names();
+    (res.status, res.body, names)
 }
 
 // 1. Brute force of a code.
@@ -40,33 +40,47 @@ async fn attack_brute_force_1000_guesses_at_one_code_then_even_the_right_code_fa
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let (c, code) = app.pending_2fa("alice", PASSWORD, PHONE).await;
     let mut statuses = Vec::with_capacity(1000);
+    let mut errors = Vec::with_capacity(1000);
     for guess in 0..1000u32 {
         let guess = format!("{:06}", (guess * 7919) % 1_000_000);
         if guess == code {
             continue;
         }
-        let res = app.call(&c, "verify-code", &[("code", &guess)]).await;
-        statuses.push(res.status().as_u16());
+        let res = c.verify(&guess).await;
+        statuses.push(res.status);
+        errors.push(res.err());
     }
     assert!(
         statuses[..4].iter().all(|s| *s == 422),
         "{:?}",
         &statuses[..5]
     );
+    assert_eq!(
+        errors[..4],
+        [4, 3, 2, 1].map(|attempts_left| Some(AppError::WrongCode { attempts_left }))
+    );
     assert!(
         statuses[4..].iter().all(|s| *s == 429),
         "after 5, every answer is too many attempts"
     );
-    let res = app.call(&c, "verify-code", &[("code", &code)]).await;
-    assert_eq!(res.status(), 429, "the real code fails too");
-    assert!(res.text().await.unwrap().contains("TooManyAttempts"));
-    assert_eq!(app.call(&c, "account", &[]).await.status(), 401);
+    assert!(
+        errors[4..]
+            .iter()
+            .all(|e| *e == Some(AppError::TooManyAttempts)),
+        "after 5, every answer is too many attempts"
+    );
+    let res = c.verify(&code).await;
+    assert_eq!(res.status, 429, "the real code fails too");
+    assert_eq!(res.err(), Some(AppError::TooManyAttempts));
+    let res = c.account().await;
+    assert_eq!((res.status, res.err()), (401, Some(AppError::Unauthorized)));
     // Five guesses were checked, each counted against the account as it was reserved;
     // the rest were refused unchecked while the name was locked.
     assert_eq!(throttle_failures(&app, "alice").await, 5);
+    let res = app.browser().login("alice", PASSWORD).await;
     assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        401
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials))
     );
 }
 
@@ -77,21 +91,18 @@ async fn attack_replay_of_a_used_code_and_of_a_replaced_code_fails() {
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let (c, first) = app.pending_2fa("alice", PASSWORD, PHONE).await;
     app.clock().advance(Duration::seconds(31));
-    assert_eq!(app.call(&c, "resend-code", &[]).await.status(), 200);
+    assert_eq!(c.resend().await.status, 200);
     let second = app.latest_code(PHONE).await;
-    let res = app.call(&c, "verify-code", &[("code", &first)]).await;
-    assert_eq!(res.status(), 422, "the replaced code is dead");
-    assert_eq!(
-        app.call(&c, "verify-code", &[("code", &second)])
-            .await
-            .status(),
-        200
-    );
+    let res = c.verify(&first).await;
+    assert_eq!(res.status, 422, "the replaced code is dead");
+    assert_eq!(res.err(), Some(AppError::WrongCode { attempts_left: 4 }));
+    assert_eq!(c.verify(&second).await.status, 200);
     // Replaying the used code on a fresh pending sign-in fails too.
-    let other = client();
-    app.login_fetch(&other, "alice", PASSWORD).await;
-    let res = app.call(&other, "verify-code", &[("code", &second)]).await;
-    assert_eq!(res.status(), 422);
+    let other = app.browser();
+    other.login("alice", PASSWORD).await;
+    let res = other.verify(&second).await;
+    assert_eq!(res.status, 422);
+    assert_eq!(res.err(), Some(AppError::WrongCode { attempts_left: 4 }));
 }
 
 // 3. Races: 50 concurrent wrong codes at one sign-in are reserved one by one, so exactly
@@ -101,9 +112,12 @@ async fn attack_replay_of_a_used_code_and_of_a_replaced_code_fails() {
 async fn attack_race_fifty_concurrent_wrong_codes_are_checked_exactly_five_times() {
     let app = crate::helpers::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
-    let c = client();
-    let res = app.login_fetch(&c, "alice", PASSWORD).await;
-    let cookie = cookie_pairs(&res).remove(0);
+    let cookie = app
+        .browser()
+        .login("alice", PASSWORD)
+        .await
+        .cookie_pairs()
+        .remove(0);
     let code = app.latest_code(PHONE).await;
     let statuses = crate::helpers::concurrent_posts(
         &app.url("/api/verify-code"),
@@ -131,49 +145,63 @@ async fn attack_race_fifty_concurrent_wrong_codes_are_checked_exactly_five_times
 async fn attack_skipping_the_second_step_every_function_and_page_answers_signed_out() {
     let app = crate::helpers::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
-    let c = client();
-    let res = app.login_fetch(&c, "alice", PASSWORD).await;
-    assert_eq!(res.status(), 200);
-    let endpoints: &[(&str, &[(&str, &str)])] = &[
-        ("account", &[]),
-        ("login-history", &[("page", "1")]),
-        ("trusted-devices", &[]),
-        ("revoke-device", &[("id", "1")]),
-        ("revoke-all-devices", &[]),
-        ("two-factor", &[]),
+    let c = app.browser();
+    assert!(matches!(
+        c.login("alice", PASSWORD).await.ok(),
+        LoginStep::CodeSent(_)
+    ));
+    let signed_out = (401, Some(AppError::Unauthorized));
+    let new_password = "a different fine passphrase";
+    let answers = [
+        ("account", c.account().await.failure()),
+        ("login-history", c.history(1).await.failure()),
+        ("trusted-devices", c.devices().await.failure()),
+        ("revoke-device", c.revoke_device(1).await.failure()),
+        ("revoke-all-devices", c.revoke_all_devices().await.failure()),
+        ("two-factor", c.two_factor().await.failure()),
         (
             "update-two-factor",
-            &[("phone", "+447400999999"), ("enabled", "on")],
+            c.update_two_factor("+447400999999", true).await.failure(),
         ),
-        ("confirm-phone", &[("code", "123456")]),
-        ("confirm-password", &[("password", PASSWORD)]),
-        ("recovery-status", &[]),
-        ("create-recovery-token", &[]),
-        ("revoke-recovery-token", &[]),
-        ("authenticator", &[]),
-        ("setup-authenticator", &[]),
-        ("confirm-authenticator", &[("code", "123456")]),
-        ("remove-authenticator", &[]),
+        ("confirm-phone", c.confirm_phone("123456").await.failure()),
+        (
+            "confirm-password",
+            c.confirm_password(PASSWORD).await.failure(),
+        ),
+        ("recovery-status", c.recovery_status().await.failure()),
+        (
+            "create-recovery-token",
+            c.create_recovery_token().await.failure(),
+        ),
+        (
+            "revoke-recovery-token",
+            c.revoke_recovery_token().await.failure(),
+        ),
+        ("authenticator", c.authenticator().await.failure()),
+        (
+            "setup-authenticator",
+            c.setup_authenticator().await.failure(),
+        ),
+        (
+            "confirm-authenticator",
+            c.confirm_authenticator("123456").await.failure(),
+        ),
+        (
+            "remove-authenticator",
+            c.remove_authenticator().await.failure(),
+        ),
         (
             "change-password",
-            &[
-                ("current_password", PASSWORD),
-                ("password", "a different fine passphrase"),
-                ("password_again", "a different fine passphrase"),
-            ],
+            c.change_password(PASSWORD, new_password, new_password)
+                .await
+                .failure(),
         ),
     ];
-    for (endpoint, form) in endpoints {
-        let res = app.call(&c, endpoint, form).await;
-        assert_eq!(res.status(), 401, "{endpoint}");
+    for (endpoint, answer) in answers {
+        assert_eq!(answer, signed_out, "{endpoint}");
     }
     for page in ["/", "/account", "/account/security", "/account/history"] {
-        let res = c
-            .get(app.url(page))
-            .header("accept", "text/html")
-            .send()
-            .await
-            .unwrap();
+        let res = c.page(page).await;
         let to = res
             .headers()
             .get("location")
@@ -202,12 +230,12 @@ async fn attack_enumeration_sign_in_forgot_and_resend_answer_identically() {
     app.add_user("carol", PASSWORD).await;
     // Lock carol.
     for _ in 0..5 {
-        app.login_fetch(&client(), "carol", "not carol's password")
-            .await;
+        app.browser().login("carol", "not carol's password").await;
     }
+    let res = app.browser().login("carol", PASSWORD).await;
     assert_eq!(
-        app.login_fetch(&client(), "carol", PASSWORD).await.status(),
-        401,
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials)),
         "locked: even the right password reads as wrong"
     );
 
@@ -217,23 +245,13 @@ async fn attack_enumeration_sign_in_forgot_and_resend_answer_identically() {
     let mut remind = Vec::new();
     let mut resend = Vec::new();
     for name in names {
-        sign_in.push(observed(app.login_fetch(&client(), name, "wrong password 123").await).await);
-        forgot.push(
-            observed(
-                app.call(&client(), "forgot-password", &[("login", name)])
-                    .await,
-            )
-            .await,
-        );
+        sign_in.push(observed(
+            app.browser().login(name, "wrong password 123").await,
+        ));
+        forgot.push(observed(app.browser().forgot_password(name).await));
         let email = format!("{}@example.com", name.trim().to_lowercase());
-        remind.push(
-            observed(
-                app.call(&client(), "forgot-username", &[("email", &email)])
-                    .await,
-            )
-            .await,
-        );
-        resend.push(observed(app.call(&client(), "resend-code", &[]).await).await);
+        remind.push(observed(app.browser().forgot_username(&email).await));
+        resend.push(observed(app.browser().resend().await));
     }
     for (label, answers) in [
         ("sign-in", &sign_in),
@@ -246,6 +264,10 @@ async fn attack_enumeration_sign_in_forgot_and_resend_answer_identically() {
         }
     }
     assert_eq!(sign_in[0].0, 401);
+    assert_eq!(
+        serde_json::from_str::<AppError>(&sign_in[0].1).unwrap(),
+        AppError::InvalidCredentials
+    );
     assert_eq!(forgot[0].0, 200);
 }
 
@@ -257,11 +279,11 @@ async fn attack_enumeration_by_timing_median_difference_stays_under_10ms() {
     settings.lockout.slowdown_per_failure = std::time::Duration::ZERO;
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
-    let c = client();
+    let c = app.browser();
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     // Warm up the pool and the hasher.
-    app.login_fetch(&c, "alice", "warming up the hasher").await;
+    c.login("alice", "warming up the hasher").await;
     for i in 0..200 {
         sqlx::query("DELETE FROM account_throttles")
             .execute(&app.pool)
@@ -273,9 +295,10 @@ async fn attack_enumeration_by_timing_median_difference_stays_under_10ms() {
             ("nobody-here", &mut unknown)
         };
         let started = Instant::now();
-        let res = app.login_fetch(&c, name, "wrong password 123").await;
+        let res = c.login(name, "wrong password 123").await;
         into.push(started.elapsed().as_secs_f64() * 1000.0);
-        assert_eq!(res.status(), 401);
+        assert_eq!(res.status, 401);
+        assert_eq!(res.err(), Some(AppError::InvalidCredentials));
     }
     let median = |mut v: Vec<f64>| {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -306,10 +329,11 @@ async fn lockout_five_failures_lock_for_a_minute_ten_for_ten_and_success_resets(
     let attempt = |password: &'static str| {
         let app = &app;
         async move {
-            app.login_fetch(&client(), "Alice", password)
-                .await
-                .status()
-                .as_u16()
+            let res = app.browser().login("Alice", password).await;
+            if res.status == 401 {
+                assert_eq!(res.result, Err(AppError::InvalidCredentials));
+            }
+            res.status
         }
     };
     for _ in 0..5 {
@@ -359,8 +383,7 @@ async fn lockout_five_failures_lock_for_a_minute_ten_for_ten_and_success_resets(
 async fn lockout_unknown_names_lock_exactly_like_real_ones() {
     let app = crate::helpers::spawn_app().await;
     for _ in 0..5 {
-        app.login_fetch(&client(), "ghost", "wrong password 123")
-            .await;
+        app.browser().login("ghost", "wrong password 123").await;
     }
     let locked: Option<time::OffsetDateTime> =
         sqlx::query_scalar("SELECT locked_until FROM account_throttles WHERE username = 'ghost'")
@@ -385,8 +408,7 @@ async fn lockout_never_more_than_100_failures_an_hour() {
             .execute(&app.pool)
             .await
             .unwrap();
-        app.login_fetch(&client(), "alice", "wrong password 123")
-            .await;
+        app.browser().login("alice", "wrong password 123").await;
     }
     let (hour, until, start): (i32, time::OffsetDateTime, time::OffsetDateTime) =
         sqlx::query_as("SELECT hour_failures, locked_until, hour_start FROM account_throttles")
@@ -403,8 +425,7 @@ async fn lockout_never_more_than_100_failures_an_hour() {
         .execute(&app.pool)
         .await
         .unwrap();
-    app.login_fetch(&client(), "alice", "wrong password 123")
-        .await;
+    app.browser().login("alice", "wrong password 123").await;
     let hour: i32 = sqlx::query_scalar("SELECT hour_failures FROM account_throttles")
         .fetch_one(&app.pool)
         .await
@@ -420,18 +441,20 @@ async fn lockout_an_ip_with_100_failures_an_hour_is_refused_for_any_name() {
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     for i in 0..10 {
-        app.login_fetch(&client(), &format!("name{i}"), "wrong password 123")
+        app.browser()
+            .login(&format!("name{i}"), "wrong password 123")
             .await;
     }
+    let res = app.browser().login("alice", PASSWORD).await;
     assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        401,
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials)),
         "the IP is refused, whatever the name"
     );
     app.clock().advance(Duration::hours(1));
     assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        200
+        app.browser().login("alice", PASSWORD).await.ok(),
+        LoginStep::SignedIn
     );
 }
 
@@ -444,25 +467,15 @@ async fn lockout_counts_add_up_across_two_server_instances() {
     let b = app.another_instance().await;
     for i in 0..5 {
         let base = if i % 2 == 0 { app.url("") } else { b.clone() };
-        client()
-            .post(format!("{base}/api/login"))
-            .header("accept", "application/json")
-            .form(&[("username", "alice"), ("password", "wrong password 123")])
-            .send()
-            .await
-            .unwrap();
+        Browser::new(base)
+            .login("alice", "wrong password 123")
+            .await;
     }
     assert_eq!(throttle_failures(&app, "alice").await, 5);
-    let res = client()
-        .post(format!("{b}/api/login"))
-        .header("accept", "application/json")
-        .form(&[("username", "alice"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let res = Browser::new(b).login("alice", PASSWORD).await;
     assert_eq!(
-        res.status(),
-        401,
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials)),
         "instance B sees the lock A's failures made"
     );
 }
@@ -472,30 +485,15 @@ async fn scale_out_password_on_one_instance_code_on_another_next_page_on_the_fir
     let app = crate::helpers::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let b = app.another_instance().await;
-    let c = client();
-    let res = c
-        .post(app.url("/api/login"))
-        .header("accept", "application/json")
-        .form(&[("username", "alice"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let c = app.browser();
+    assert!(matches!(
+        c.login("alice", PASSWORD).await.ok(),
+        LoginStep::CodeSent(_)
+    ));
     let code = app.latest_code(PHONE).await;
-    let res = c
-        .post(format!("{b}/api/verify-code"))
-        .header("accept", "application/json")
-        .form(&[("code", code.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "instance B finishes what A started");
-    let page = c
-        .get(app.url("/account/security"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
+    let res = c.at(b).verify(&code).await;
+    assert_eq!(res.status, 200, "instance B finishes what A started");
+    let page = c.page("/account/security").await;
     assert_eq!(page.status(), 200);
     assert!(page
         .text()
@@ -510,8 +508,7 @@ async fn repeated_wrong_codes_email_the_owner_once() {
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let (c, code) = app.pending_2fa("alice", PASSWORD, PHONE).await;
     for _ in 0..7 {
-        app.call(&c, "verify-code", &[("code", &wrong(&code))])
-            .await;
+        c.verify(&wrong(&code)).await;
     }
     let emails = app.emails_to("alice@example.com").await;
     let alerts: Vec<_> = emails
@@ -530,44 +527,42 @@ async fn attack_sms_pumping_resends_to_one_number_stay_under_the_daily_cap() {
     let app = crate::helpers::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     // 50 resends, each after the cooldown, across as many sign-ins as it takes.
-    let mut c = client();
-    app.login_fetch(&c, "alice", PASSWORD).await;
+    let mut c = app.browser();
+    c.login("alice", PASSWORD).await;
     let mut refused = 0;
     for _ in 0..50 {
         app.clock().advance(Duration::seconds(31));
-        let res = app.call(&c, "resend-code", &[]).await;
-        match res.status().as_u16() {
-            200 => {}
-            429 => {
-                let body = res.text().await.unwrap();
-                if body.contains("ResendLimit") {
-                    // This sign-in has used its five; start another.
-                    c = client();
-                    app.login_fetch(&c, "alice", PASSWORD).await;
-                } else {
-                    assert!(
-                        body.contains("as many text messages as we can today"),
-                        "{body}"
-                    );
-                    refused += 1;
-                }
+        let res = c.resend().await;
+        match res.failure() {
+            (200, None) => {}
+            (429, Some(AppError::ResendLimit)) => {
+                // This sign-in has used its five; start another.
+                c = app.browser();
+                c.login("alice", PASSWORD).await;
             }
-            other => panic!("unexpected {other}"),
+            (429, Some(AppError::SmsRefused(message))) => {
+                assert!(
+                    message.contains("as many text messages as we can today"),
+                    "{message}"
+                );
+                refused += 1;
+            }
+            other => panic!("unexpected {other:?}"),
         }
     }
     assert_eq!(app.sms_to(PHONE).await.len(), 10, "ten a day per number");
     assert!(refused > 0);
     // The password step past the cap still opens the second step, for the recovery token.
-    let c = client();
-    let res = app.login_fetch(&c, "alice", PASSWORD).await;
-    let step: serde_json::Value = res.json().await.unwrap();
-    assert!(step["CodeSent"]["sms_refused"]
-        .as_str()
-        .unwrap()
-        .contains("Use your recovery token"));
+    match app.browser().login("alice", PASSWORD).await.ok() {
+        LoginStep::CodeSent(pending) => assert!(pending
+            .sms_refused
+            .expect("why no text was sent")
+            .contains("Use your recovery token")),
+        other => panic!("expected the second step, got {other:?}"),
+    }
     // The next day opens again.
     app.clock().advance(Duration::days(1));
-    app.login_fetch(&client(), "alice", PASSWORD).await;
+    app.browser().login("alice", PASSWORD).await;
     assert_eq!(app.sms_to(PHONE).await.len(), 11);
 }
 
@@ -580,22 +575,14 @@ async fn attack_sms_pumping_fifty_numbers_from_one_ip_stay_under_the_ip_cap() {
     for i in 0..50 {
         app.clock().advance(Duration::seconds(31));
         // Every number needs sudo mode: enter the password again as it lapses.
-        let res = app
-            .call(&c, "confirm-password", &[("password", PASSWORD)])
-            .await;
-        assert_eq!(res.status(), 200);
+        assert_eq!(c.confirm_password(PASSWORD).await.status, 200);
         let phone = format!("+4474009{i:05}");
-        let res = app
-            .call(
-                &c,
-                "update-two-factor",
-                &[("phone", &phone), ("enabled", "on")],
-            )
-            .await;
-        if res.status() == 200 {
+        let res = c.update_two_factor(&phone, true).await;
+        if res.status == 200 {
             sent += 1;
         } else {
-            assert_eq!(res.status(), 429);
+            assert_eq!(res.status, 429);
+            assert!(matches!(res.err(), Some(AppError::SmsRefused(_))));
         }
     }
     let texts: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE channel = 'sms'")
@@ -612,33 +599,19 @@ async fn attack_sms_a_number_outside_the_allow_list_gets_no_text() {
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
-    let res = app
-        .call(
-            &c,
-            "update-two-factor",
-            &[("phone", "+33 6 12 34 56 78"), ("enabled", "on")],
-        )
-        .await;
-    assert_eq!(res.status(), 422);
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("We can't send text messages to numbers in that country."));
+    let res = c.update_two_factor("+33 6 12 34 56 78", true).await;
+    assert_eq!(res.status, 422);
+    assert_eq!(
+        res.err().and_then(|e| e.for_field("phone")).as_deref(),
+        Some("We can't send text messages to numbers in that country.")
+    );
     let texts: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
         .fetch_one(&app.pool)
         .await
         .unwrap();
     assert_eq!(texts, 0);
     // A UK number is fine.
-    let res = app
-        .call(
-            &c,
-            "update-two-factor",
-            &[("phone", PHONE), ("enabled", "on")],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(c.update_two_factor(PHONE, true).await.status, 200);
 }
 
 // 8. CSRF on the security settings and the password.
@@ -670,7 +643,9 @@ async fn attack_csrf_foreign_origin_cannot_change_2fa_phone_or_password() {
             ("origin", "https://evil.example"),
             ("sec-fetch-site", "cross-site"),
         ] {
+            // Raw: the point is the forged header.
             let res = c
+                .client()
                 .post(app.url(&format!("/api/{endpoint}")))
                 .header(header, value)
                 .form(form)
@@ -688,9 +663,11 @@ async fn attack_csrf_foreign_origin_cannot_change_2fa_phone_or_password() {
             .unwrap();
     assert_eq!((enabled, phone.as_str()), (true, PHONE), "nothing changed");
     assert_eq!(app.sms_to("+447400999999").await.len(), 0);
-    assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        200,
+    assert!(
+        matches!(
+            app.browser().login("alice", PASSWORD).await.ok(),
+            LoginStep::CodeSent(_)
+        ),
         "the password is unchanged"
     );
 }
@@ -745,12 +722,7 @@ async fn attack_open_redirect_next_only_ever_leads_to_a_local_path() {
     assert_eq!(res.headers()["location"], "/account/security");
 
     // Signed-out visitors are sent to sign in with their page as `next`.
-    let res = client()
-        .get(app.url("/account/history"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
+    let res = app.browser().page("/account/history").await;
     assert_eq!(res.headers()["location"], "/login?next=/account/history");
 }
 
@@ -763,32 +735,27 @@ async fn lockout_wrong_passwords_at_sudo_and_change_password_count_too() {
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     for _ in 0..3 {
-        let res = app
-            .call(&c, "confirm-password", &[("password", "guess number one")])
-            .await;
-        assert_eq!(res.status(), 422);
+        let res = c.confirm_password("guess number one").await;
+        assert_eq!(res.status, 422);
+        assert!(matches!(res.err(), Some(AppError::InvalidInput { .. })));
     }
     for _ in 0..2 {
-        app.call(
-            &c,
-            "change-password",
-            &[
-                ("current_password", "another guess here"),
-                ("password", "a brand new passphrase"),
-                ("password_again", "a brand new passphrase"),
-            ],
+        c.change_password(
+            "another guess here",
+            "a brand new passphrase",
+            "a brand new passphrase",
         )
         .await;
     }
     assert_eq!(throttle_failures(&app, "alice").await, 5);
     // Now locked: even the right password is refused, at sudo and at sign-in.
-    let res = app
-        .call(&c, "confirm-password", &[("password", PASSWORD)])
-        .await;
-    assert_eq!(res.status(), 422);
+    let res = c.confirm_password(PASSWORD).await;
+    assert_eq!(res.status, 422);
+    assert!(matches!(res.err(), Some(AppError::InvalidInput { .. })));
+    let res = app.browser().login("alice", PASSWORD).await;
     assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        401
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials))
     );
 }
 
@@ -889,8 +856,9 @@ async fn limits_thirty_pending_signins_with_four_guesses_each_evaluate_exactly_f
     assert_eq!(guessed, 5, "refused guesses count nowhere");
     assert_eq!(throttle_failures(&app, "alice").await, 5);
     // The name is locked: the right code at a still-open pending sign-in is refused too.
-    let res = app.call(&client(), "verify-code", &[("code", &code)]).await;
-    assert_eq!(res.status(), 401, "no session: signed out");
+    let res = app.browser().verify(&code).await;
+    assert_eq!(res.status, 401, "no session: signed out");
+    assert_eq!(res.err(), Some(AppError::SignInExpired));
     let newest = cookies.last().unwrap().clone();
     let res = post(
         url.clone(),
@@ -920,19 +888,25 @@ async fn limits_ten_wrong_codes_a_day_per_account_whatever_the_waiting() {
     let now = app.clock().now();
     let next_day = (now + Duration::days(1)).replace_time(time::Time::MIDNIGHT);
     app.clock().advance(next_day + Duration::hours(1) - now);
-    let base = app.url("");
-    let url = app.url("/api/verify-code");
     let mut statuses = Vec::new();
+    let mut errors = Vec::new();
     for _ in 0..11 {
         // A fresh pending sign-in each time, and every lock waited out.
-        let cookie = pending_cookie(&app, &base, "alice").await;
-        let code = app.latest_code(PHONE).await;
-        let res = post(url.clone(), Some(cookie), vec![("code", wrong(&code))]).await;
-        statuses.push(res.status().as_u16());
+        let (c, code) = app.pending_2fa("alice", PASSWORD, PHONE).await;
+        let res = c.verify(&wrong(&code)).await;
+        statuses.push(res.status);
+        errors.push(res.err());
         app.clock().advance(Duration::minutes(61));
     }
     assert_eq!(statuses[..10], [422; 10], "{statuses:?}");
+    assert!(
+        errors[..10]
+            .iter()
+            .all(|e| *e == Some(AppError::WrongCode { attempts_left: 4 })),
+        "{errors:?}"
+    );
     assert_eq!(statuses[10], 429, "the eleventh is refused unchecked");
+    assert_eq!(errors[10], Some(AppError::TooManyAttempts));
     let checked = app
         .history_of(id)
         .await
@@ -1100,10 +1074,11 @@ async fn limits_a_wrong_password_counts_even_when_its_history_row_cannot_be_writ
     .execute(&app.pool)
     .await
     .unwrap();
-    let res = app
-        .login_fetch(&client(), "alice", "wrong password 123")
-        .await;
-    assert_eq!(res.status(), 401);
+    let res = app.browser().login("alice", "wrong password 123").await;
+    assert_eq!(
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials))
+    );
     assert_eq!(throttle_failures(&app, "alice").await, 1);
 }
 
@@ -1185,26 +1160,15 @@ async fn limits_a_first_phone_needs_sudo_mode_and_adding_one_is_emailed() {
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     app.clock().advance(Duration::minutes(11));
-    let res = app
-        .call(
-            &c,
-            "update-two-factor",
-            &[("phone", "+447400999999"), ("enabled", "on")],
-        )
-        .await;
+    let res = c.update_two_factor("+447400999999", true).await;
     assert_eq!(
-        res.status(),
-        403,
+        (res.status, res.err()),
+        (403, Some(AppError::SudoRequired)),
         "an old sign-in is not enough to bind a phone"
     );
     assert!(app.sms_to("+447400999999").await.is_empty());
     // An app-only account that adds a number: the owner is told.
-    assert_eq!(
-        app.call(&c, "confirm-password", &[("password", PASSWORD)])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.confirm_password(PASSWORD).await.status, 200);
     sqlx::query("UPDATE users SET two_factor_enabled = true")
         .execute(&app.pool)
         .await
@@ -1216,21 +1180,10 @@ async fn limits_a_first_phone_needs_sudo_mode_and_adding_one_is_emailed() {
     .execute(&app.pool)
     .await
     .unwrap();
-    let res = app
-        .call(
-            &c,
-            "update-two-factor",
-            &[("phone", "+447400999999"), ("enabled", "on")],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let res = c.update_two_factor("+447400999999", true).await;
+    assert_eq!(res.ok(), UpdateResult::CodeSent("•••• 9999".into()));
     let code = app.latest_code("+447400999999").await;
-    assert_eq!(
-        app.call(&c, "confirm-phone", &[("code", &code)])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.confirm_phone(&code).await.status, 200);
     let emails = app.emails_to("alice@example.com").await;
     assert!(
         emails.iter().any(
@@ -1247,59 +1200,44 @@ async fn limits_a_trusted_device_passes_a_lock_strangers_put_on_its_name() {
     let app = crate::helpers::spawn_app_with(quick_settings()).await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let (c, code) = app.pending_2fa("alice", PASSWORD, PHONE).await;
-    let res = app
-        .call(
-            &c,
-            "verify-code",
-            &[("code", &code), ("trust_device", "on")],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
-    let device = cookie_pairs(&res)
+    let res = c.verify_trusting(&code).await;
+    assert_eq!(res.status, 200);
+    let device = res
+        .cookie_pairs()
         .into_iter()
         .find(|p| p.starts_with("gatehouse_device="))
         .unwrap();
     for _ in 0..5 {
-        app.login_fetch(&client(), "alice", "wrong password 123")
-            .await;
+        app.browser().login("alice", "wrong password 123").await;
     }
+    let res = app.browser().login("alice", PASSWORD).await;
     assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        401,
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials)),
         "locked for strangers"
     );
-    let res = post(
-        app.url("/api/login"),
-        Some(device.clone()),
-        vec![("username", "alice".into()), ("password", PASSWORD.into())],
-    )
-    .await;
-    assert_eq!(res.status(), 200);
-    let step: serde_json::Value = res.json().await.unwrap();
+    // A new browser each time that presents only the device cookie.
+    let owner = || {
+        let b = app.browser();
+        b.add_cookie(&device);
+        b
+    };
+    let res = owner().login("alice", PASSWORD).await;
+    assert_eq!(res.status, 200);
     assert_eq!(
-        step,
-        serde_json::json!("SignedIn"),
+        res.ok(),
+        LoginStep::SignedIn,
         "the owner's device signs in past the lock"
     );
     // The device's own guesses are limited: five wrong passwords lock it too.
     for _ in 0..5 {
-        post(
-            app.url("/api/login"),
-            Some(device.clone()),
-            vec![
-                ("username", "alice".into()),
-                ("password", "wrong password 123".into()),
-            ],
-        )
-        .await;
+        owner().login("alice", "wrong password 123").await;
     }
-    let res = post(
-        app.url("/api/login"),
-        Some(device),
-        vec![("username", "alice".into()), ("password", PASSWORD.into())],
-    )
-    .await;
-    assert_eq!(res.status(), 401);
+    let res = owner().login("alice", PASSWORD).await;
+    assert_eq!(
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1311,20 +1249,23 @@ async fn limits_two_factor_on_with_no_factor_fails_closed() {
         .execute(&app.pool)
         .await
         .unwrap();
-    let c = client();
-    let res = app.login_fetch(&c, "alice", PASSWORD).await;
-    assert_eq!(res.status(), 200);
-    let step: serde_json::Value = res.json().await.unwrap();
-    assert!(
-        step["CodeSent"]["sms_refused"]
-            .as_str()
-            .unwrap()
-            .contains("recovery token"),
-        "{step}"
-    );
+    let c = app.browser();
+    let res = c.login("alice", PASSWORD).await;
+    assert_eq!(res.status, 200);
+    match res.ok() {
+        LoginStep::CodeSent(pending) => assert!(
+            pending
+                .sms_refused
+                .as_deref()
+                .is_some_and(|why| why.contains("recovery token")),
+            "{pending:?}"
+        ),
+        other => panic!("expected the second step, got {other:?}"),
+    }
+    let res = c.account().await;
     assert_eq!(
-        app.call(&c, "account", &[]).await.status(),
-        401,
+        (res.status, res.err()),
+        (401, Some(AppError::Unauthorized)),
         "the password alone is not enough"
     );
 }

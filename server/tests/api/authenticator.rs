@@ -2,7 +2,9 @@
 //! a code from the app confirms it, its secret sealed at rest, and at sign-in RFC 6238
 //! codes with ±1 step of drift, each step used once, "Text me a code instead" beside it.
 
-use crate::helpers::{client, TestApp};
+use crate::helpers::{Browser, TestApp};
+use app::api::signin::LoginStep;
+use app::error::AppError;
 use app::server::crypto::totp;
 use time::Duration;
 
@@ -15,28 +17,26 @@ fn code(app: &TestApp, secret: &[u8], steps: i64) -> String {
 }
 
 /// Sets up and confirms the app for the signed-in client; returns the secret.
-async fn set_up(app: &TestApp, c: &reqwest::Client) -> Vec<u8> {
-    let res = app.call(c, "setup-authenticator", &[]).await;
-    assert_eq!(res.status(), 200);
-    let setup: serde_json::Value = res.json().await.unwrap();
-    let secret = totp::secret_from_text(setup["secret_text"].as_str().unwrap()).unwrap();
-    let res = app
-        .call(
-            c,
-            "confirm-authenticator",
-            &[("code", &code(app, &secret, 0))],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+async fn set_up(app: &TestApp, c: &Browser) -> Vec<u8> {
+    let setup = c.setup_authenticator().await.ok();
+    let secret = totp::secret_from_text(&setup.secret_text).unwrap();
+    c.confirm_authenticator(&code(app, &secret, 0)).await.ok();
     secret
 }
 
-/// Password step on a new client; returns it and the step's answer.
-async fn password_step(app: &TestApp) -> (reqwest::Client, serde_json::Value) {
-    let c = client();
-    let res = app.login_fetch(&c, "alice", PASSWORD).await;
-    assert_eq!(res.status(), 200);
-    (c, res.json().await.unwrap())
+/// Password step on a new browser; returns it and the step's answer.
+async fn password_step(app: &TestApp) -> (Browser, LoginStep) {
+    let c = app.browser();
+    let step = c.login("alice", PASSWORD).await.ok();
+    (c, step)
+}
+
+/// The pending sign-in a password step led to.
+fn code_sent(step: LoginStep) -> app::api::signin::PendingSignIn {
+    match step {
+        LoginStep::CodeSent(pending) => pending,
+        other => panic!("expected a code step, got {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -45,15 +45,13 @@ async fn authenticator_setup_is_saved_only_after_a_code_and_the_secret_is_sealed
     let id = app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
 
-    let res = app.call(&c, "setup-authenticator", &[]).await;
-    assert_eq!(res.status(), 200);
-    let setup: serde_json::Value = res.json().await.unwrap();
-    let typed = setup["secret_text"].as_str().unwrap();
+    let setup = c.setup_authenticator().await.ok();
+    let typed = setup.secret_text.as_str();
     let secret = totp::secret_from_text(typed).unwrap();
     assert_eq!(secret.len(), 20, "160 bits");
-    let uri = setup["otpauth_uri"].as_str().unwrap();
+    let uri = &setup.otpauth_uri;
     assert!(uri.starts_with("otpauth://totp/Gatehouse:alice?") && uri.contains("issuer=Gatehouse"));
-    assert!(setup["qr_svg"].as_str().unwrap().starts_with("<svg"));
+    assert!(setup.qr_svg.starts_with("<svg"));
 
     // Stored sealed, unconfirmed, and 2FA still off.
     let (sealed, confirmed, enabled): (Vec<u8>, Option<time::OffsetDateTime>, bool) =
@@ -69,31 +67,21 @@ async fn authenticator_setup_is_saved_only_after_a_code_and_the_secret_is_sealed
     assert!(!String::from_utf8_lossy(&sealed).contains(&typed.replace(' ', "")));
     assert_eq!((confirmed, enabled), (None, false));
     let (status, _) = password_step(&app).await;
-    assert_eq!(
-        app.call(&status, "account", &[]).await.status(),
-        200,
-        "no 2FA yet"
-    );
+    assert_eq!(status.account().await.status, 200, "no 2FA yet");
 
     // A wrong code keeps it unsaved.
     let wrong = format!(
         "{:06}",
         (code(&app, &secret, 0).parse::<u32>().unwrap() + 1) % 1_000_000
     );
-    let res = app
-        .call(&c, "confirm-authenticator", &[("code", &wrong)])
-        .await;
-    assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("\"field\":\"app_code\""));
+    let res = c.confirm_authenticator(&wrong).await;
+    assert_eq!(res.status, 422);
+    assert!(
+        matches!(res.err(), Some(AppError::InvalidInput { ref field, .. }) if field == "app_code")
+    );
 
-    let res = app
-        .call(
-            &c,
-            "confirm-authenticator",
-            &[("code", &code(&app, &secret, 0))],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let res = c.confirm_authenticator(&code(&app, &secret, 0)).await;
+    assert_eq!(res.status, 200);
     let enabled: bool = sqlx::query_scalar("SELECT two_factor_enabled FROM users WHERE id = $1")
         .bind(id)
         .fetch_one(&app.pool)
@@ -111,28 +99,18 @@ async fn authenticator_setup_and_removal_need_sudo_mode() {
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
     app.clock().advance(Duration::minutes(11));
-    assert_eq!(app.call(&c, "setup-authenticator", &[]).await.status(), 403);
-    assert_eq!(
-        app.call(&c, "confirm-password", &[("password", PASSWORD)])
-            .await
-            .status(),
-        200
-    );
+    let res = c.setup_authenticator().await;
+    assert_eq!((res.status, res.err()), (403, Some(AppError::SudoRequired)));
+    assert_eq!(c.confirm_password(PASSWORD).await.status, 200);
     set_up(&app, &c).await;
     app.clock().advance(Duration::minutes(11));
-    assert_eq!(
-        app.call(&c, "remove-authenticator", &[]).await.status(),
-        403
-    );
-    app.call(&c, "confirm-password", &[("password", PASSWORD)])
-        .await;
-    assert_eq!(
-        app.call(&c, "remove-authenticator", &[]).await.status(),
-        200
-    );
+    let res = c.remove_authenticator().await;
+    assert_eq!((res.status, res.err()), (403, Some(AppError::SudoRequired)));
+    c.confirm_password(PASSWORD).await;
+    assert_eq!(c.remove_authenticator().await.status, 200);
     // The phone remains: 2FA stays on, by text.
     let (_, step) = password_step(&app).await;
-    assert_eq!(step["CodeSent"]["app"], false);
+    assert!(!code_sent(step).app);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,18 +123,17 @@ async fn authenticator_sign_in_asks_for_the_app_code_first_and_sends_no_text() {
 
     app.clock().advance(Duration::seconds(31));
     let (c, step) = password_step(&app).await;
-    assert_eq!(step["CodeSent"]["app"], true);
-    assert_eq!(step["CodeSent"]["can_text"], true);
+    let pending = code_sent(step);
+    assert!(pending.app);
+    assert!(pending.can_text);
     assert_eq!(
         app.sms_to(PHONE).await.len(),
         texts_before,
         "nothing texted"
     );
-    let res = app
-        .call(&c, "verify-code", &[("code", &code(&app, &secret, 0))])
-        .await;
-    assert_eq!(res.status(), 200);
-    assert_eq!(app.call(&c, "account", &[]).await.status(), 200);
+    let res = c.verify(&code(&app, &secret, 0)).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(c.account().await.status, 200);
     let last = app.history_of(id).await.pop().unwrap();
     assert_eq!(
         (last.0.as_str(), last.1.as_str()),
@@ -173,34 +150,20 @@ async fn authenticator_a_used_code_or_an_earlier_one_is_refused() {
 
     // The set-up code's step is used: the same code cannot sign in.
     let (c, _) = password_step(&app).await;
-    let res = app
-        .call(&c, "verify-code", &[("code", &code(&app, &secret, 0))])
-        .await;
-    assert_eq!(res.status(), 422, "replay of the set-up code");
+    let res = c.verify(&code(&app, &secret, 0)).await;
+    assert_eq!(res.status, 422, "replay of the set-up code");
+    assert_eq!(res.err(), Some(AppError::WrongCode { attempts_left: 4 }));
 
     app.clock().advance(Duration::seconds(30));
     let used = code(&app, &secret, 0);
-    assert_eq!(
-        app.call(&c, "verify-code", &[("code", &used)])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.verify(&used).await.status, 200);
     let (c, _) = password_step(&app).await;
-    assert_eq!(
-        app.call(&c, "verify-code", &[("code", &used)])
-            .await
-            .status(),
-        422,
-        "replay"
-    );
-    assert_eq!(
-        app.call(&c, "verify-code", &[("code", &code(&app, &secret, -1))])
-            .await
-            .status(),
-        422,
-        "an earlier step, though within the drift"
-    );
+    let res = c.verify(&used).await;
+    assert_eq!(res.status, 422, "replay");
+    assert_eq!(res.err(), Some(AppError::WrongCode { attempts_left: 4 }));
+    let res = c.verify(&code(&app, &secret, -1)).await;
+    assert_eq!(res.status, 422, "an earlier step, though within the drift");
+    assert_eq!(res.err(), Some(AppError::WrongCode { attempts_left: 3 }));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,10 +176,8 @@ async fn authenticator_drift_of_one_step_is_accepted_and_two_is_refused() {
     app.clock().advance(Duration::minutes(5));
     for (drift, expected) in [(-2, 422), (2, 422), (-1, 200), (1, 200)] {
         let (c, _) = password_step(&app).await;
-        let res = app
-            .call(&c, "verify-code", &[("code", &code(&app, &secret, drift))])
-            .await;
-        assert_eq!(res.status(), expected, "drift {drift}");
+        let res = c.verify(&code(&app, &secret, drift)).await;
+        assert_eq!(res.status, expected, "drift {drift}");
         // The next attempt starts two steps later, past anything used.
         app.clock().advance(Duration::seconds(90));
     }
@@ -229,17 +190,11 @@ async fn authenticator_text_me_a_code_instead_then_the_texted_code_works() {
     let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
     set_up(&app, &c).await;
     let (c, _) = password_step(&app).await;
-    let res = app.call(&c, "resend-code", &[]).await;
-    assert_eq!(res.status(), 200, "texted at once, no cooldown to wait for");
-    let pending: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(pending["app"], false);
+    let res = c.resend().await;
+    assert_eq!(res.status, 200, "texted at once, no cooldown to wait for");
+    assert!(!res.ok().app);
     let sms = app.latest_code(PHONE).await;
-    assert_eq!(
-        app.call(&c, "verify-code", &[("code", &sms)])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.verify(&sms).await.status, 200);
     let last = app.history_of(id).await.pop().unwrap();
     assert_eq!(last.1, "sms_code");
 }
@@ -251,15 +206,13 @@ async fn authenticator_only_account_turns_2fa_off_when_the_app_is_removed() {
     let c = app.signed_in("alice", PASSWORD).await;
     set_up(&app, &c).await;
     let (_, step) = password_step(&app).await;
-    assert_eq!(step["CodeSent"]["app"], true);
-    assert_eq!(step["CodeSent"]["can_text"], false, "no phone to text");
-    assert_eq!(
-        app.call(&c, "remove-authenticator", &[]).await.status(),
-        200
-    );
+    let pending = code_sent(step);
+    assert!(pending.app);
+    assert!(!pending.can_text, "no phone to text");
+    assert_eq!(c.remove_authenticator().await.status, 200);
     let (c2, step) = password_step(&app).await;
-    assert_eq!(step, serde_json::json!("SignedIn"));
-    assert_eq!(app.call(&c2, "account", &[]).await.status(), 200);
+    assert_eq!(step, LoginStep::SignedIn);
+    assert_eq!(c2.account().await.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -271,9 +224,8 @@ async fn authenticator_one_code_raced_by_twenty_sign_ins_works_exactly_once() {
     app.clock().advance(Duration::seconds(30));
     let mut cookies = Vec::new();
     for _ in 0..20 {
-        let c = client();
-        let res = app.login_fetch(&c, "alice", PASSWORD).await;
-        cookies.push(crate::helpers::cookie_pairs(&res).remove(0));
+        let res = app.browser().login("alice", PASSWORD).await;
+        cookies.push(res.cookie_pairs().remove(0));
     }
     let statuses = crate::helpers::concurrent_posts(
         &app.url("/api/verify-code"),
@@ -299,22 +251,26 @@ async fn authenticator_wrong_app_codes_have_the_same_limits_and_lockout() {
     let right = code(&app, &secret, 0);
     let wrong = format!("{:06}", (right.parse::<u32>().unwrap() + 1) % 1_000_000);
     let mut statuses = Vec::new();
+    let mut errors = Vec::new();
     for _ in 0..5 {
-        statuses.push(
-            app.call(&c, "verify-code", &[("code", &wrong)])
-                .await
-                .status()
-                .as_u16(),
-        );
+        let res = c.verify(&wrong).await;
+        statuses.push(res.status);
+        errors.push(res.err());
     }
     assert_eq!(statuses, [422, 422, 422, 422, 429]);
     assert_eq!(
-        app.call(&c, "verify-code", &[("code", &right)])
-            .await
-            .status(),
-        429,
-        "after five, even the right code fails"
+        errors,
+        [
+            Some(AppError::WrongCode { attempts_left: 4 }),
+            Some(AppError::WrongCode { attempts_left: 3 }),
+            Some(AppError::WrongCode { attempts_left: 2 }),
+            Some(AppError::WrongCode { attempts_left: 1 }),
+            Some(AppError::TooManyAttempts),
+        ]
     );
+    let res = c.verify(&right).await;
+    assert_eq!(res.status, 429, "after five, even the right code fails");
+    assert_eq!(res.err(), Some(AppError::TooManyAttempts));
     let failures: i32 =
         sqlx::query_scalar("SELECT failures FROM account_throttles WHERE username = 'alice'")
             .fetch_one(&app.pool)
@@ -376,31 +332,20 @@ async fn authenticator_a_sealed_secret_copied_to_another_account_does_not_open_t
             "bound_to_user = {bound}"
         );
         app.clock().advance(Duration::seconds(90));
-        let c = client();
-        let res = app.login_fetch(&c, "bob", PASSWORD).await;
-        assert_eq!(res.status(), 200);
-        let res = app
-            .call(
-                &c,
-                "verify-code",
-                &[("code", &code(&app, &alice_secret, 0))],
-            )
-            .await;
-        assert_ne!(res.status(), 200, "bound_to_user = {bound}");
-        assert_eq!(app.call(&c, "account", &[]).await.status(), 401);
+        let c = app.browser();
+        let res = c.login("bob", PASSWORD).await;
+        assert_eq!(res.status, 200);
+        let res = c.verify(&code(&app, &alice_secret, 0)).await;
+        assert_ne!(res.status, 200, "bound_to_user = {bound}");
+        let res = c.account().await;
+        assert_eq!((res.status, res.err()), (401, Some(AppError::Unauthorized)));
     }
 
     // Alice's own row is untouched and still signs her in.
     app.clock().advance(Duration::seconds(90));
     let (c, _) = password_step(&app).await;
-    let res = app
-        .call(
-            &c,
-            "verify-code",
-            &[("code", &code(&app, &alice_secret, 0))],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let res = c.verify(&code(&app, &alice_secret, 0)).await;
+    assert_eq!(res.status, 200);
 }
 
 // Rows sealed before secrets were bound to their account keep working, and are re-sealed
@@ -442,10 +387,8 @@ async fn authenticator_a_legacy_secret_still_signs_in_and_is_resealed_bound_to_i
 
     app.clock().advance(Duration::seconds(90));
     let (c, _) = password_step(&app).await;
-    let res = app
-        .call(&c, "verify-code", &[("code", &code(&app, &secret, 0))])
-        .await;
-    assert_eq!(res.status(), 200);
+    let res = c.verify(&code(&app, &secret, 0)).await;
+    assert_eq!(res.status, 200);
     let (new_nonce, new_sealed, bound) = row(&app).await;
     assert!(bound, "re-sealed at its first use");
     assert_ne!(new_nonce, nonce);

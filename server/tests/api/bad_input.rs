@@ -6,7 +6,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 
-use crate::helpers::{client, TestApp};
+use crate::helpers::{Browser, TestApp};
+use app::api::signin::LoginStep;
 use proptest::prelude::*;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
@@ -64,8 +65,8 @@ fn count_panics() {
     });
 }
 
-/// A signed-in client, so authorised endpoints parse their input too.
-async fn signed_in() -> (TestApp, reqwest::Client) {
+/// A signed-in browser, so authorised endpoints parse their input too.
+async fn signed_in() -> (TestApp, Browser) {
     count_panics();
     let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
@@ -73,15 +74,11 @@ async fn signed_in() -> (TestApp, reqwest::Client) {
     (app, c)
 }
 
-async fn post(
-    app: &TestApp,
-    c: &reqwest::Client,
-    endpoint: &str,
-    content_type: &str,
-    body: Vec<u8>,
-) -> (u16, String) {
+/// A raw request: the point here is a malformed body, which no typed call can send.
+async fn post(c: &Browser, endpoint: &str, content_type: &str, body: Vec<u8>) -> (u16, String) {
     let res = c
-        .post(app.url(&format!("/api/{endpoint}")))
+        .client()
+        .post(c.url(&format!("/api/{endpoint}")))
         .header("content-type", content_type)
         .header("accept", "application/json")
         .body(body)
@@ -98,7 +95,7 @@ async fn post(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_every_endpoint_answers_malformed_requests_with_a_4xx() {
-    let (app, c) = signed_in().await;
+    let (_app, c) = signed_in().await;
     let form = "application/x-www-form-urlencoded";
     let mut tried = 0;
     for (endpoint, fields) in ENDPOINTS {
@@ -141,7 +138,7 @@ async fn bad_input_every_endpoint_answers_malformed_requests_with_a_4xx() {
         ];
         for (label, content_type, body) in cases {
             tried += 1;
-            let (status, text) = post(&app, &c, endpoint, content_type, body).await;
+            let (status, text) = post(&c, endpoint, content_type, body).await;
             assert!(status < 500, "{endpoint} / {label}: {status} {text}");
             // Forgot Password answers every non-empty entry the same, and the reset page
             // asks "is this link live?" of any text (false): both by design.
@@ -158,7 +155,7 @@ async fn bad_input_every_endpoint_answers_malformed_requests_with_a_4xx() {
         }
         // Missing fields, for endpoints that have required ones.
         if !fields.is_empty() && !["verify-code", "update-two-factor"].contains(endpoint) {
-            let (status, text) = post(&app, &c, endpoint, form, Vec::new()).await;
+            let (status, text) = post(&c, endpoint, form, Vec::new()).await;
             tried += 1;
             assert!(
                 (400..500).contains(&status) || (status == 200 && *endpoint == "login"),
@@ -196,7 +193,7 @@ async fn bad_input_random_bodies_at_every_endpoint_never_get_a_5xx() {
         runner.run(
             &(prop::sample::select(endpoints), content_types, body),
             |(endpoint, content_type, body)| {
-                let (status, text) = handle.block_on(post(&app, &c, endpoint, content_type, body));
+                let (status, text) = handle.block_on(post(&c, endpoint, content_type, body));
                 prop_assert!(status < 500, "{endpoint}: {status} {text}");
                 Ok(())
             },
@@ -206,8 +203,8 @@ async fn bad_input_random_bodies_at_every_endpoint_never_get_a_5xx() {
     assert_eq!(PANICS.load(Ordering::SeqCst), 0, "a handler panicked");
     // Still working afterwards.
     assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        200
+        app.browser().login("alice", PASSWORD).await.ok(),
+        LoginStep::SignedIn
     );
 }
 
@@ -226,15 +223,14 @@ async fn app_with_a_tiny_hash_queue() -> TestApp {
 
 /// Posts `form` to `endpoint` `n` times at once with `c`; returns (status, Retry-After).
 async fn burst(
-    app: &TestApp,
-    c: &reqwest::Client,
+    c: &Browser,
     endpoint: &str,
     forms: Vec<Vec<(String, String)>>,
 ) -> Vec<(u16, Option<String>)> {
     let tasks: Vec<_> = forms
         .into_iter()
         .map(|form| {
-            let (c, url) = (c.clone(), app.url(&format!("/api/{endpoint}")));
+            let (c, url) = (c.client().clone(), c.url(&format!("/api/{endpoint}")));
             tokio::spawn(async move {
                 let res = c
                     .post(url)
@@ -289,13 +285,13 @@ async fn hash_queue_full_a_login_burst_gets_401_or_503_with_retry_after_never_50
             ]
         })
         .collect();
-    let answers = burst(&app, &client(), "login", forms).await;
+    let answers = burst(&app.browser(), "login", forms).await;
     assert_refused_with_retry_after(&answers, &[401]);
     // The queue drains: a sign-in afterwards is answered normally.
     app.add_user("alice", PASSWORD).await;
     assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        200
+        app.browser().login("alice", PASSWORD).await.ok(),
+        LoginStep::SignedIn
     );
 }
 
@@ -308,7 +304,7 @@ async fn hash_queue_full_a_password_reentry_burst_gets_4xx_or_503_with_retry_aft
     let forms = (0..30)
         .map(|i| vec![("password".to_owned(), format!("not the password {i}"))])
         .collect();
-    let answers = burst(&app, &c, "confirm-password", forms).await;
+    let answers = burst(&c, "confirm-password", forms).await;
     // 422: wrong password; 429: the account's failures locked it for a while.
     assert_refused_with_retry_after(&answers, &[422, 429]);
 }

@@ -4,7 +4,9 @@
 //! skips the second factor and ends every session and trusted device, and caps.
 
 use crate::helpers::smtp::SmtpServer;
-use crate::helpers::{client, cookie_pairs, TestApp};
+use crate::helpers::{Reply, TestApp};
+use app::api::signin::LoginStep;
+use app::error::AppError;
 use app::server::messaging::email::EmailConfig;
 use app::server::Settings;
 use time::Duration;
@@ -14,12 +16,17 @@ const NEW_PASSWORD: &str = "another entirely fine passphrase";
 const PHONE: &str = "+447400123456";
 
 /// Status, body and the names of the cookies set: what an observer can compare.
-async fn answer(res: reqwest::Response) -> (u16, String, Vec<String>) {
-    let names = cookie_pairs(&res)
-        .into_iter()
-        .map(|c| c.split('=').next().unwrap_or_default().to_owned())
-        .collect();
-    (res.status().as_u16(), res.text().await.unwrap(), names)
+fn answer(res: Reply<()>) -> (u16, String, Vec<String>) {
+    let names = res.cookie_names();
+    (res.status, res.body, names)
+}
+
+/// The error's message if it is about the form field `field`.
+fn field_message(error: Option<AppError>, field: &str) -> String {
+    match error {
+        Some(AppError::InvalidInput { field: f, message }) if f == field => message,
+        other => panic!("expected an error on {field}, got {other:?}"),
+    }
 }
 
 fn token_in(body: &str) -> String {
@@ -30,50 +37,22 @@ fn token_in(body: &str) -> String {
 /// Asks for a reset of `login` and returns the token from the email (the `n`th to
 /// `address`).
 async fn reset_token(app: &TestApp, login: &str, address: &str, n: usize) -> String {
-    let res = app
-        .call(&client(), "forgot-password", &[("login", login)])
-        .await;
-    assert_eq!(res.status(), 200);
+    app.browser().forgot_password(login).await.ok();
     let emails = app.wait_for_emails(address, n).await;
     assert_eq!(emails[0].0, "Gatehouse: reset your password");
     token_in(&emails[0].1)
 }
 
-async fn reset(app: &TestApp, token: &str, password: &str, again: &str) -> reqwest::Response {
-    app.call(
-        &client(),
-        "reset-password",
-        &[
-            ("token", token),
-            ("password", password),
-            ("password_again", again),
-        ],
-    )
-    .await
+async fn reset(app: &TestApp, token: &str, password: &str, again: &str) -> Reply<()> {
+    app.browser().reset_password(token, password, again).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forgot_username_answers_the_same_whether_or_not_the_address_is_known() {
     let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
-    let known = answer(
-        app.call(
-            &client(),
-            "forgot-username",
-            &[("email", "Alice@Example.com")],
-        )
-        .await,
-    )
-    .await;
-    let unknown = answer(
-        app.call(
-            &client(),
-            "forgot-username",
-            &[("email", "nobody@example.com")],
-        )
-        .await,
-    )
-    .await;
+    let known = answer(app.browser().forgot_username("Alice@Example.com").await);
+    let unknown = answer(app.browser().forgot_username("nobody@example.com").await);
     assert_eq!(known, unknown);
     assert_eq!(known.0, 200);
     assert!(known.2.is_empty(), "no cookie either way");
@@ -85,11 +64,9 @@ async fn forgot_username_answers_the_same_whether_or_not_the_address_is_known() 
     assert!(app.emails_to("nobody@example.com").await.is_empty());
 
     // A malformed address is an input error, whoever asks.
-    let res = app
-        .call(&client(), "forgot-username", &[("email", "not-an-address")])
-        .await;
-    assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("\"field\":\"email\""));
+    let res = app.browser().forgot_username("not-an-address").await;
+    assert_eq!(res.status, 422);
+    field_message(res.err(), "email");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,10 +83,8 @@ async fn forgot_password_answers_the_same_for_every_kind_of_account_and_for_none
         "nobody@example.com",
         "!!",
     ] {
-        let res = app
-            .call(&client(), "forgot-password", &[("login", login)])
-            .await;
-        answers.push((login, answer(res).await));
+        let res = app.browser().forgot_password(login).await;
+        answers.push((login, answer(res)));
     }
     for (login, a) in &answers {
         assert_eq!(a, &answers[0].1, "{login}");
@@ -135,7 +110,9 @@ async fn reset_link_sets_a_new_password_once_without_signing_in() {
     assert_ne!(stored_hex, token);
 
     // The page opens with headers that keep the token to itself.
-    let page = client()
+    let page = app
+        .browser()
+        .client()
         .get(app.url(&format!("/reset-password?token={token}")))
         .send()
         .await
@@ -146,8 +123,13 @@ async fn reset_link_sets_a_new_password_once_without_signing_in() {
     let html = page.text().await.unwrap();
     assert!(html.contains("Choose a new password") && html.contains("Set New Password"));
 
+    assert!(app.browser().reset_link(&token).await.ok(), "live");
+    assert!(
+        app.browser().reset_link(&token).await.ok(),
+        "asking does not use it up"
+    );
     let res = reset(&app, &token, NEW_PASSWORD, NEW_PASSWORD).await;
-    let (status, _, cookies) = answer(res).await;
+    let (status, _, cookies) = answer(res);
     assert_eq!(status, 200);
     assert!(cookies.is_empty(), "a reset signs nobody in");
 
@@ -159,9 +141,12 @@ async fn reset_link_sets_a_new_password_once_without_signing_in() {
         "yet another fine passphrase",
     )
     .await;
-    assert_eq!(again.status(), 422);
-    assert!(again.text().await.unwrap().contains("already been used"));
-    let page = client()
+    assert_eq!(again.status, 422);
+    let error = again.err().expect("refused");
+    assert!(error.to_string().contains("already been used"), "{error:?}");
+    let page = app
+        .browser()
+        .client()
         .get(app.url(&format!("/reset-password?token={token}")))
         .send()
         .await
@@ -170,16 +155,16 @@ async fn reset_link_sets_a_new_password_once_without_signing_in() {
         .await
         .unwrap();
     assert!(page.contains("This link has expired or has already been used"));
+    assert!(!app.browser().reset_link(&token).await.ok(), "used");
 
+    let res = app.browser().login("alice", PASSWORD).await;
     assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        401
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials))
     );
     assert_eq!(
-        app.login_fetch(&client(), "alice", NEW_PASSWORD)
-            .await
-            .status(),
-        200
+        app.browser().login("alice", NEW_PASSWORD).await.ok(),
+        LoginStep::SignedIn
     );
     let history = app.history_of(id).await;
     assert!(history.contains(&(
@@ -198,35 +183,25 @@ async fn reset_never_skips_the_second_factor() {
     app.add_user_2fa("bob", PASSWORD, PHONE).await;
     let token = reset_token(&app, "bob@example.com", "bob@example.com", 1).await;
     assert_eq!(
-        reset(&app, &token, NEW_PASSWORD, NEW_PASSWORD)
-            .await
-            .status(),
+        reset(&app, &token, NEW_PASSWORD, NEW_PASSWORD).await.status,
         200
     );
-    let c = client();
-    let res = app.login_fetch(&c, "bob", NEW_PASSWORD).await;
-    assert_eq!(res.status(), 200);
-    let step: serde_json::Value = res.json().await.unwrap();
-    assert!(step.get("CodeSent").is_some(), "{step}");
+    let c = app.browser();
+    let step = c.login("bob", NEW_PASSWORD).await.ok();
+    assert!(matches!(step, LoginStep::CodeSent(_)), "{step:?}");
     // Still only half signed in.
-    assert_eq!(app.call(&c, "account", &[]).await.status(), 401);
+    let res = c.account().await;
+    assert_eq!((res.status, res.err()), (401, Some(AppError::Unauthorized)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reset_ends_every_session_and_trusted_device() {
     let app = crate::helpers::spawn_app().await;
     let id = app.add_user_2fa("bob", PASSWORD, PHONE).await;
-    let c = client();
-    app.login_fetch(&c, "bob", PASSWORD).await;
+    let c = app.browser();
+    c.login("bob", PASSWORD).await;
     let code = app.latest_code(PHONE).await;
-    let res = app
-        .call(
-            &c,
-            "verify-code",
-            &[("code", &code), ("trust_device", "on")],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(c.verify_trusting(&code).await.status, 200);
     let devices: i64 =
         sqlx::query_scalar("SELECT count(*) FROM trusted_devices WHERE user_id = $1")
             .bind(id)
@@ -237,12 +212,11 @@ async fn reset_ends_every_session_and_trusted_device() {
 
     let token = reset_token(&app, "bob", "bob@example.com", 1).await;
     assert_eq!(
-        reset(&app, &token, NEW_PASSWORD, NEW_PASSWORD)
-            .await
-            .status(),
+        reset(&app, &token, NEW_PASSWORD, NEW_PASSWORD).await.status,
         200
     );
-    assert_eq!(app.call(&c, "account", &[]).await.status(), 401);
+    let res = c.account().await;
+    assert_eq!((res.status, res.err()), (401, Some(AppError::Unauthorized)));
     let left: (i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM sessions WHERE user_id = $1),
                 (SELECT count(*) FROM trusted_devices WHERE user_id = $1)",
@@ -253,9 +227,8 @@ async fn reset_ends_every_session_and_trusted_device() {
     .unwrap();
     assert_eq!(left, (0, 0));
     // The browser that was trusted is asked for a code again.
-    let res = app.login_fetch(&c, "bob", NEW_PASSWORD).await;
-    let step: serde_json::Value = res.json().await.unwrap();
-    assert!(step.get("CodeSent").is_some(), "{step}");
+    let step = c.login("bob", NEW_PASSWORD).await.ok();
+    assert!(matches!(step, LoginStep::CodeSent(_)), "{step:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -266,14 +239,16 @@ async fn reset_token_expired_or_superseded_fails() {
     let second = reset_token(&app, "alice", "alice@example.com", 2).await;
     assert_ne!(first, second);
     let res = reset(&app, &first, NEW_PASSWORD, NEW_PASSWORD).await;
-    assert_eq!(res.status(), 422, "superseded by the newer link");
+    assert_eq!(res.status, 422, "superseded by the newer link");
+    assert!(matches!(res.err(), Some(AppError::InvalidInput { .. })));
 
     app.clock().advance(Duration::minutes(61));
     let res = reset(&app, &second, NEW_PASSWORD, NEW_PASSWORD).await;
-    assert_eq!(res.status(), 422, "an hour has passed");
+    assert_eq!(res.status, 422, "an hour has passed");
+    assert!(matches!(res.err(), Some(AppError::InvalidInput { .. })));
     assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        200,
+        app.browser().login("alice", PASSWORD).await.ok(),
+        LoginStep::SignedIn,
         "the password is unchanged"
     );
 }
@@ -311,18 +286,13 @@ async fn reset_refuses_weak_and_common_passwords_with_specific_messages() {
         ),
     ] {
         let res = reset(&app, &token, password, again).await;
-        assert_eq!(res.status(), 422, "{password}");
-        let body = res.text().await.unwrap();
-        assert!(
-            body.contains(&format!("\"field\":\"{field}\"")) && body.contains(message),
-            "{password}: {body}"
-        );
+        assert_eq!(res.status, 422, "{password}");
+        let shown = field_message(res.err(), field);
+        assert!(shown.contains(message), "{password}: {shown}");
     }
     // Refusals do not use up the link.
     assert_eq!(
-        reset(&app, &token, NEW_PASSWORD, NEW_PASSWORD)
-            .await
-            .status(),
+        reset(&app, &token, NEW_PASSWORD, NEW_PASSWORD).await.status,
         200
     );
 }
@@ -359,25 +329,9 @@ async fn forgot_caps_per_address_and_per_ip_hold_with_the_same_answer() {
     let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
     app.add_user("carol", PASSWORD).await;
-    let first = answer(
-        app.call(
-            &client(),
-            "forgot-username",
-            &[("email", "alice@example.com")],
-        )
-        .await,
-    )
-    .await;
+    let first = answer(app.browser().forgot_username("alice@example.com").await);
     for _ in 0..4 {
-        let a = answer(
-            app.call(
-                &client(),
-                "forgot-username",
-                &[("email", "alice@example.com")],
-            )
-            .await,
-        )
-        .await;
+        let a = answer(app.browser().forgot_username("alice@example.com").await);
         assert_eq!(a, first, "capped answers look the same");
     }
     let sent = app.wait_for_emails("alice@example.com", 3).await;
@@ -385,22 +339,16 @@ async fn forgot_caps_per_address_and_per_ip_hold_with_the_same_answer() {
 
     // Per IP: 20 an hour for both flows together, whatever the addresses (5 used above).
     for i in 0..15 {
-        app.call(
-            &client(),
-            "forgot-password",
-            &[("login", &format!("nobody{i}@example.com"))],
-        )
-        .await;
+        app.browser()
+            .forgot_password(&format!("nobody{i}@example.com"))
+            .await;
     }
-    let res = app
-        .call(&client(), "forgot-password", &[("login", "carol")])
-        .await;
-    assert_eq!(answer(res).await, first);
+    let res = app.browser().forgot_password("carol").await;
+    assert_eq!(answer(res), first);
 
     // The next hour opens again.
     app.clock().advance(Duration::hours(1));
-    app.call(&client(), "forgot-password", &[("login", "carol")])
-        .await;
+    app.browser().forgot_password("carol").await;
     // Only this one arrives: the request made over the IP's cap sent nothing.
     app.wait_for_emails("carol@example.com", 1).await;
     assert_eq!(app.emails_to("carol@example.com").await.len(), 1);
@@ -418,14 +366,8 @@ async fn forgot_emails_are_delivered_to_a_real_smtp_server() {
     });
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
-    app.call(
-        &client(),
-        "forgot-username",
-        &[("email", "alice@example.com")],
-    )
-    .await;
-    app.call(&client(), "forgot-password", &[("login", "alice")])
-        .await;
+    app.browser().forgot_username("alice@example.com").await;
+    app.browser().forgot_password("alice").await;
     let got = server.wait_for(2).await;
     let subjects: Vec<bool> = ["your username", "reset your password"]
         .iter()
@@ -445,56 +387,36 @@ async fn change_password_needs_the_current_one_and_signs_out_other_sessions() {
     let here = app.signed_in("alice", PASSWORD).await;
     let elsewhere = app.signed_in("alice", PASSWORD).await;
 
-    let change = |current: &'static str, new: &'static str, again: &'static str| {
-        let here = here.clone();
-        let app = &app;
-        async move {
-            app.call(
-                &here,
-                "change-password",
-                &[
-                    ("current_password", current),
-                    ("password", new),
-                    ("password_again", again),
-                ],
-            )
-            .await
-        }
-    };
-    let res = change("not my password at all", NEW_PASSWORD, NEW_PASSWORD).await;
-    assert_eq!(res.status(), 422);
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("\"field\":\"current_password\""));
-    let res = change(PASSWORD, "qwerty123456", "qwerty123456").await;
-    assert_eq!(res.status(), 422);
-    assert_eq!(app.call(&elsewhere, "account", &[]).await.status(), 200);
+    let res = here
+        .change_password("not my password at all", NEW_PASSWORD, NEW_PASSWORD)
+        .await;
+    assert_eq!(res.status, 422);
+    field_message(res.err(), "current_password");
+    let res = here
+        .change_password(PASSWORD, "qwerty123456", "qwerty123456")
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(matches!(res.err(), Some(AppError::InvalidInput { .. })));
+    assert_eq!(elsewhere.account().await.status, 200);
 
     assert_eq!(
-        change(PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await.status(),
-        200
-    );
-    assert_eq!(
-        app.call(&here, "account", &[]).await.status(),
-        200,
-        "this session stays"
-    );
-    assert_eq!(
-        app.call(&elsewhere, "account", &[]).await.status(),
-        401,
-        "others end"
-    );
-    assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        401
-    );
-    assert_eq!(
-        app.login_fetch(&client(), "alice", NEW_PASSWORD)
+        here.change_password(PASSWORD, NEW_PASSWORD, NEW_PASSWORD)
             .await
-            .status(),
+            .status,
         200
+    );
+    assert_eq!(here.account().await.status, 200, "this session stays");
+    let res = elsewhere.account().await;
+    assert_eq!(res.status, 401, "others end");
+    assert_eq!(res.err(), Some(AppError::Unauthorized));
+    let res = app.browser().login("alice", PASSWORD).await;
+    assert_eq!(
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials))
+    );
+    assert_eq!(
+        app.browser().login("alice", NEW_PASSWORD).await.ok(),
+        LoginStep::SignedIn
     );
     assert!(app
         .history_of(id)
@@ -515,26 +437,19 @@ async fn a_locked_out_account_can_still_reset_its_password_and_sign_in() {
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user("alice", PASSWORD).await;
     for _ in 0..5 {
-        app.login_fetch(&client(), "alice", "somebody guessing")
-            .await;
+        app.browser().login("alice", "somebody guessing").await;
     }
-    assert_eq!(
-        app.login_fetch(&client(), "alice", PASSWORD).await.status(),
-        401,
-        "locked"
-    );
+    let res = app.browser().login("alice", PASSWORD).await;
+    assert_eq!(res.status, 401, "locked");
+    assert_eq!(res.err(), Some(AppError::InvalidCredentials));
     let token = reset_token(&app, "alice", "alice@example.com", 1).await;
     assert_eq!(
-        reset(&app, &token, NEW_PASSWORD, NEW_PASSWORD)
-            .await
-            .status(),
+        reset(&app, &token, NEW_PASSWORD, NEW_PASSWORD).await.status,
         200
     );
     assert_eq!(
-        app.login_fetch(&client(), "alice", NEW_PASSWORD)
-            .await
-            .status(),
-        200,
+        app.browser().login("alice", NEW_PASSWORD).await.ok(),
+        LoginStep::SignedIn,
         "the reset ended the lock"
     );
 }

@@ -2,22 +2,22 @@
 //! state-changing requests (19), and the body limit (23).
 
 use crate::helpers::{client, spawn_app, spawn_app_with};
+use app::error::AppError;
+use reqwest::header::HeaderMap;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
 
-fn header<'a>(res: &'a reqwest::Response, name: &str) -> &'a str {
-    res.headers()
-        .get(name)
-        .map(|v| v.to_str().unwrap())
-        .unwrap_or("")
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headers_pages_carry_a_nonce_csp_and_the_rest() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
-    let c = client();
-    app.login_form(&c, "alice", PASSWORD).await;
+    let b = app.browser();
+    b.login_form("alice", PASSWORD).await;
+    let c = b.client();
     for path in [
         "/login",
         "/account/security",
@@ -25,17 +25,21 @@ async fn headers_pages_carry_a_nonce_csp_and_the_rest() {
         "/no/such/page",
     ] {
         let res = c.get(app.url(path)).send().await.unwrap();
-        let csp = header(&res, "content-security-policy").to_owned();
+        let csp = header(res.headers(), "content-security-policy").to_owned();
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert!(!csp.contains("unsafe-inline"), "{path}");
-        assert_eq!(header(&res, "x-content-type-options"), "nosniff", "{path}");
         assert_eq!(
-            header(&res, "referrer-policy"),
+            header(res.headers(), "x-content-type-options"),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(
+            header(res.headers(), "referrer-policy"),
             "strict-origin-when-cross-origin",
             "{path}"
         );
-        assert_eq!(header(&res, "x-frame-options"), "DENY", "{path}");
-        assert_eq!(header(&res, "cache-control"), "no-store", "{path}");
+        assert_eq!(header(res.headers(), "x-frame-options"), "DENY", "{path}");
+        assert_eq!(header(res.headers(), "cache-control"), "no-store", "{path}");
         assert!(res.headers().get("server").is_none());
         assert!(
             res.headers().get("strict-transport-security").is_none(),
@@ -58,16 +62,26 @@ async fn headers_pages_carry_a_nonce_csp_and_the_rest() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headers_api_and_health_answers_are_private_and_locked_down() {
     let app = spawn_app().await;
-    let c = client();
-    for res in [
-        c.get(app.url("/healthz")).send().await.unwrap(),
-        app.call(&c, "login", &[("username", "x"), ("password", "y")])
-            .await,
-        app.call(&c, "account", &[]).await,
+    let b = app.browser();
+    let login = b.login("x", "y").await;
+    assert_eq!(login.status, 401);
+    assert_eq!(login.result, Err(AppError::InvalidCredentials));
+    let account = b.account().await;
+    assert_eq!(account.result, Err(AppError::Unauthorized));
+    for headers in [
+        b.client()
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .headers()
+            .clone(),
+        login.headers,
+        account.headers,
     ] {
-        assert_eq!(header(&res, "cache-control"), "no-store");
-        assert_eq!(header(&res, "x-content-type-options"), "nosniff");
-        assert!(header(&res, "content-security-policy").contains("frame-ancestors 'none'"));
+        assert_eq!(header(&headers, "cache-control"), "no-store");
+        assert_eq!(header(&headers, "x-content-type-options"), "nosniff");
+        assert!(header(&headers, "content-security-policy").contains("frame-ancestors 'none'"));
     }
 }
 
@@ -77,7 +91,7 @@ async fn headers_hsts_when_the_public_url_is_https() {
     settings.public_url = Some("https://panel.example".into());
     let app = spawn_app_with(settings).await;
     let res = client().get(app.url("/login")).send().await.unwrap();
-    assert!(header(&res, "strict-transport-security").starts_with("max-age="));
+    assert!(header(res.headers(), "strict-transport-security").starts_with("max-age="));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -97,8 +111,9 @@ async fn csrf_a_foreign_origin_cannot_sign_in_or_change_anything() {
     assert!(res.headers().get("set-cookie").is_none());
 
     // A signed-in customer's browser, lured to another page on another port.
-    let c = client();
-    app.login_form(&c, "alice", PASSWORD).await;
+    let b = app.browser();
+    b.login_form("alice", PASSWORD).await;
+    let c = b.client();
     for endpoint in ["revoke-all-devices", "logout"] {
         let res = c
             .post(app.url(&format!("/api/{endpoint}")))
@@ -116,7 +131,7 @@ async fn csrf_a_foreign_origin_cannot_sign_in_or_change_anything() {
         .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(
-        app.call(&c, "account", &[]).await.status(),
+        b.account().await.status,
         200,
         "still signed in: logout was refused"
     );
@@ -129,7 +144,8 @@ async fn csrf_a_foreign_origin_cannot_sign_in_or_change_anything() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(app.call(&c, "account", &[]).await.status(), 401);
+    let res = b.account().await;
+    assert_eq!((res.status, res.err()), (401, Some(AppError::Unauthorized)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,8 +166,9 @@ async fn bad_input_a_huge_body_is_refused_with_413() {
 async fn headers_table_of_expected_headers_per_route() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
-    let c = client();
-    app.login_form(&c, "alice", PASSWORD).await;
+    let b = app.browser();
+    b.login_form("alice", PASSWORD).await;
+    let c = b.client();
     // (method, path, referrer-policy, content-security-policy is a page's nonce policy)
     let table: &[(&str, &str, &str, bool)] = &[
         ("GET", "/login", "strict-origin-when-cross-origin", true),
@@ -212,11 +229,15 @@ async fn headers_table_of_expected_headers_per_route() {
         };
         let res = request.send().await.unwrap();
         let row = format!("{method} {path}");
-        assert_eq!(header(&res, "cache-control"), "no-store", "{row}");
-        assert_eq!(header(&res, "x-content-type-options"), "nosniff", "{row}");
-        assert_eq!(header(&res, "x-frame-options"), "DENY", "{row}");
-        assert_eq!(header(&res, "referrer-policy"), *referrer, "{row}");
-        let csp = header(&res, "content-security-policy");
+        assert_eq!(header(res.headers(), "cache-control"), "no-store", "{row}");
+        assert_eq!(
+            header(res.headers(), "x-content-type-options"),
+            "nosniff",
+            "{row}"
+        );
+        assert_eq!(header(res.headers(), "x-frame-options"), "DENY", "{row}");
+        assert_eq!(header(res.headers(), "referrer-policy"), *referrer, "{row}");
+        let csp = header(res.headers(), "content-security-policy");
         assert!(csp.contains("frame-ancestors 'none'"), "{row}: {csp}");
         assert_eq!(csp.contains("'nonce-"), *page, "{row}: {csp}");
         assert!(res.headers().get("server").is_none(), "{row}");
@@ -265,20 +286,20 @@ async fn hashed_client_files_are_served_precompressed_and_cached_for_a_year() {
 
     let res = get("gzip, deflate, br").await;
     assert_eq!(res.status(), 200);
-    assert_eq!(header(&res, "content-encoding"), "br");
+    assert_eq!(header(res.headers(), "content-encoding"), "br");
     assert_eq!(
-        header(&res, "cache-control"),
+        header(res.headers(), "cache-control"),
         "public, max-age=31536000, immutable"
     );
-    assert_eq!(header(&res, "content-type"), "application/wasm");
+    assert_eq!(header(res.headers(), "content-type"), "application/wasm");
     assert_eq!(res.text().await.unwrap(), "brotli wasm");
 
     let res = get("gzip").await;
-    assert_eq!(header(&res, "content-encoding"), "gzip");
+    assert_eq!(header(res.headers(), "content-encoding"), "gzip");
     assert_eq!(res.text().await.unwrap(), "gzip wasm");
 
     let res = get("identity").await;
-    assert_eq!(header(&res, "content-encoding"), "");
+    assert_eq!(header(res.headers(), "content-encoding"), "");
     assert_eq!(res.text().await.unwrap(), "raw wasm");
 
     let res = client()
@@ -288,7 +309,7 @@ async fn hashed_client_files_are_served_precompressed_and_cached_for_a_year() {
         .unwrap();
     assert_eq!(res.status(), 404);
     assert_ne!(
-        header(&res, "cache-control"),
+        header(res.headers(), "cache-control"),
         "public, max-age=31536000, immutable",
         "a missing file is not remembered"
     );
@@ -309,5 +330,5 @@ async fn unhashed_client_files_are_revalidated_on_every_load() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(header(&res, "cache-control"), "no-cache");
+    assert_eq!(header(res.headers(), "cache-control"), "no-cache");
 }

@@ -1,6 +1,7 @@
 //! The skeleton over HTTP: health, sign-in, sessions, the Account guard, the dev outbox.
 
-use crate::helpers::{client, spawn_app, spawn_app_with, spawn_with_pool, TestDb};
+use crate::helpers::{spawn_app, spawn_app_with, spawn_with_pool, TestDb};
+use app::error::AppError;
 use app::server::messaging::email::Email;
 use sqlx::postgres::PgPoolOptions;
 
@@ -21,7 +22,8 @@ fn location(res: &reqwest::Response) -> Option<&str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_is_200_when_the_database_answers() {
     let app = spawn_app().await;
-    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let b = app.browser();
+    let res = b.client().get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "no-store");
 }
@@ -34,14 +36,16 @@ async fn healthz_is_503_when_the_database_is_down() {
         .connect_lazy("postgres://postgres@127.0.0.1:1/none")
         .unwrap();
     let app = spawn_with_pool(TestDb::create().await, pool, app::server::Settings::dev()).await;
-    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let b = app.browser();
+    let res = b.client().get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(res.status(), 503);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_login_page_renders_the_seed_form() {
     let app = spawn_app().await;
-    let res = app.client.get(app.url("/login")).send().await.unwrap();
+    let b = app.browser();
+    let res = b.client().get(app.url("/login")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     for needle in [
@@ -58,7 +62,8 @@ async fn the_login_page_renders_the_seed_form() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_anonymous_view_of_the_login_page_sets_no_cookie_and_stores_no_session() {
     let app = spawn_app().await;
-    let res = app.client.get(app.url("/login")).send().await.unwrap();
+    let b = app.browser();
+    let res = b.client().get(app.url("/login")).send().await.unwrap();
     assert!(set_cookies(&res).is_empty());
     let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
         .fetch_one(&app.pool)
@@ -70,9 +75,10 @@ async fn an_anonymous_view_of_the_login_page_sets_no_cookie_and_stores_no_sessio
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_out_visitors_to_account_pages_are_sent_to_login() {
     let app = spawn_app().await;
+    let b = app.browser();
     for path in ["/account", "/account/security", "/account/history", "/"] {
-        let res = app
-            .client
+        let res = b
+            .client()
             .get(app.url(path))
             .header("accept", "text/html")
             .send()
@@ -95,9 +101,10 @@ async fn signed_out_visitors_to_account_pages_are_sent_to_login() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_right_password_starts_a_session_and_lands_on_security() {
     let app = spawn_app().await;
+    let b = app.browser();
     app.add_user("alice", PASSWORD).await;
 
-    let res = app.login_form(&app.client, "Alice", PASSWORD).await;
+    let res = b.login_form("Alice", PASSWORD).await;
     assert_eq!(res.status(), 302);
     assert_eq!(location(&res), Some("/account/security"));
     let cookies = set_cookies(&res);
@@ -109,8 +116,8 @@ async fn the_right_password_starts_a_session_and_lands_on_security() {
     }
     assert!(!cookie.contains("Domain"));
 
-    let page = app
-        .client
+    let page = b
+        .client()
         .get(app.url("/account/security"))
         .send()
         .await
@@ -124,8 +131,9 @@ async fn the_right_password_starts_a_session_and_lands_on_security() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_cookie_holds_a_random_id_and_the_database_only_its_hash() {
     let app = spawn_app().await;
+    let b = app.browser();
     app.add_user("alice", PASSWORD).await;
-    let res = app.login_form(&app.client, "alice", PASSWORD).await;
+    let res = b.login_form("alice", PASSWORD).await;
     let cookie = set_cookies(&res).remove(0);
     let value = cookie
         .split(';')
@@ -160,23 +168,30 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     app.add_user("alice", PASSWORD).await;
 
     let wrong = app
-        .login_fetch(&client(), "alice", "not the password at all")
+        .browser()
+        .login("alice", "not the password at all")
         .await;
-    let (wrong_status, wrong_cookies) = (wrong.status(), set_cookies(&wrong));
-    let wrong_body = wrong.text().await.unwrap();
+    let (wrong_status, wrong_cookies, wrong_body) =
+        (wrong.status, wrong.cookie_pairs(), wrong.body.clone());
 
     let unknown = app
-        .login_fetch(&client(), "mallory", "not the password at all")
+        .browser()
+        .login("mallory", "not the password at all")
         .await;
-    let (unknown_status, unknown_cookies) = (unknown.status(), set_cookies(&unknown));
-    let unknown_body = unknown.text().await.unwrap();
+    let (unknown_status, unknown_cookies, unknown_body) =
+        (unknown.status, unknown.cookie_pairs(), unknown.body.clone());
 
-    let malformed = app.login_fetch(&client(), "<script>", "x").await;
-    let malformed_status = malformed.status();
-    let malformed_body = malformed.text().await.unwrap();
+    let malformed = app.browser().login("<script>", "x").await;
+    let (malformed_status, malformed_body) = (malformed.status, malformed.body.clone());
 
     assert_eq!(wrong_status, 401);
-    assert!(wrong_body.contains("InvalidCredentials"), "{wrong_body}");
+    assert_eq!(
+        wrong.err(),
+        Some(AppError::InvalidCredentials),
+        "{wrong_body}"
+    );
+    assert_eq!(unknown.err(), Some(AppError::InvalidCredentials));
+    assert_eq!(malformed.err(), Some(AppError::InvalidCredentials));
     assert_eq!((unknown_status, &unknown_body), (wrong_status, &wrong_body));
     assert_eq!(
         (malformed_status, &malformed_body),
@@ -193,9 +208,10 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_form_post_without_javascript_returns_to_the_form() {
     let app = spawn_app().await;
+    let b = app.browser();
     app.add_user("alice", PASSWORD).await;
-    let res = app
-        .client
+    let res = b
+        .client()
         .post(app.url("/api/login"))
         .header("accept", "text/html")
         .header("referer", app.url("/login"))
@@ -209,8 +225,8 @@ async fn a_wrong_password_form_post_without_javascript_returns_to_the_form() {
     assert!(set_cookies(&res).is_empty());
 
     // The form it returns to shows the error, rendered on the server.
-    let html = app
-        .client
+    let html = b
+        .client()
         .get(&to)
         .send()
         .await
@@ -227,8 +243,9 @@ async fn a_wrong_password_form_post_without_javascript_returns_to_the_form() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_login_post_with_missing_fields_is_a_400_not_a_500() {
     let app = spawn_app().await;
-    let res = app
-        .client
+    let b = app.browser();
+    let res = b
+        .client()
         .post(app.url("/api/login"))
         .form(&[("username", "alice")])
         .send()
@@ -240,13 +257,16 @@ async fn a_login_post_with_missing_fields_is_a_400_not_a_500() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_id_planted_before_sign_in_is_replaced() {
     let app = spawn_app().await;
+    let b = app.browser();
     app.add_user("alice", PASSWORD).await;
     // Sign in once to get a real session id, then present it while signing in again.
-    let first = set_cookies(&app.login_form(&app.client, "alice", PASSWORD).await).remove(0);
-    let second = set_cookies(&app.login_form(&app.client, "alice", PASSWORD).await).remove(0);
+    let first = set_cookies(&b.login_form("alice", PASSWORD).await).remove(0);
+    let second = set_cookies(&b.login_form("alice", PASSWORD).await).remove(0);
     assert_ne!(first.split(';').next(), second.split(';').next());
     let old = first.split(';').next().unwrap().to_owned();
-    let res = client()
+    let res = app
+        .browser()
+        .client()
         .get(app.url("/account/security"))
         .header("accept", "text/html")
         .header("cookie", old)
@@ -259,12 +279,13 @@ async fn a_session_id_planted_before_sign_in_is_replaced() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_out_ends_the_session_on_the_server() {
     let app = spawn_app().await;
+    let b = app.browser();
     app.add_user("alice", PASSWORD).await;
-    let cookie = set_cookies(&app.login_form(&app.client, "alice", PASSWORD).await).remove(0);
+    let cookie = set_cookies(&b.login_form("alice", PASSWORD).await).remove(0);
     let pair = cookie.split(';').next().unwrap().to_owned();
 
-    let res = app
-        .client
+    let res = b
+        .client()
         .post(app.url("/api/logout"))
         .header("accept", "text/html")
         .send()
@@ -275,7 +296,9 @@ async fn log_out_ends_the_session_on_the_server() {
     assert!(set_cookies(&res)[0].contains("Max-Age=0"));
 
     // Replaying the old cookie by hand: the server no longer knows it.
-    let res = client()
+    let res = app
+        .browser()
+        .client()
         .get(app.url("/account"))
         .header("accept", "text/html")
         .header("cookie", pair)
@@ -286,13 +309,29 @@ async fn log_out_ends_the_session_on_the_server() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_idle_session_expires_after_thirty_minutes() {
+async fn log_out_from_the_page_ends_the_session_on_the_server() {
     let app = spawn_app().await;
     app.add_user("alice", PASSWORD).await;
-    app.login_form(&app.client, "alice", PASSWORD).await;
+    let b = app.signed_in("alice", PASSWORD).await;
+    assert_eq!(b.account().await.status, 200);
+    let res = b.logout().await;
+    assert_eq!(res.status, 200);
+    assert!(res
+        .set_cookie("gatehouse_session")
+        .is_some_and(|c| c.contains("Max-Age=0")));
+    let res = b.account().await;
+    assert_eq!((res.status, res.err()), (401, Some(AppError::Unauthorized)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_session_expires_after_thirty_minutes() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    app.add_user("alice", PASSWORD).await;
+    b.login_form("alice", PASSWORD).await;
     app.clock().advance(time::Duration::minutes(29));
-    let res = app
-        .client
+    let res = b
+        .client()
         .get(app.url("/account"))
         .header("accept", "text/html")
         .send()
@@ -300,8 +339,8 @@ async fn an_idle_session_expires_after_thirty_minutes() {
         .unwrap();
     assert_eq!(res.status(), 200, "used within the idle window");
     app.clock().advance(time::Duration::minutes(31));
-    let res = app
-        .client
+    let res = b
+        .client()
         .get(app.url("/account"))
         .header("accept", "text/html")
         .send()
@@ -314,7 +353,7 @@ async fn an_idle_session_expires_after_thirty_minutes() {
 async fn a_busy_session_records_its_use_at_most_once_a_minute() {
     let app = spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
-    let client = app.signed_in("alice", PASSWORD).await;
+    let b = app.signed_in("alice", PASSWORD).await;
     let last_seen = || async {
         sqlx::query_scalar::<_, time::OffsetDateTime>(
             "SELECT last_seen_at FROM sessions WHERE user_id = $1",
@@ -326,7 +365,7 @@ async fn a_busy_session_records_its_use_at_most_once_a_minute() {
     };
     let signed_in_at = last_seen().await;
     app.clock().advance(time::Duration::seconds(50));
-    let res = client.get(app.url("/account")).send().await.unwrap();
+    let res = b.client().get(app.url("/account")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(
         last_seen().await,
@@ -334,7 +373,7 @@ async fn a_busy_session_records_its_use_at_most_once_a_minute() {
         "a read within the minute writes nothing"
     );
     app.clock().advance(time::Duration::seconds(20));
-    let res = client.get(app.url("/account")).send().await.unwrap();
+    let res = b.client().get(app.url("/account")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     // The test clock is the real one moved forward, so a little real time passes too.
     let recorded = last_seen().await - signed_in_at;
@@ -347,14 +386,15 @@ async fn a_busy_session_records_its_use_at_most_once_a_minute() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
     let app = spawn_app().await;
+    let b = app.browser();
     app.add_user("alice", PASSWORD).await;
-    app.login_form(&app.client, "alice", PASSWORD).await;
+    b.login_form("alice", PASSWORD).await;
     for _ in 0..25 {
         app.clock().advance(time::Duration::minutes(29));
-        app.client.get(app.url("/account")).send().await.unwrap();
+        b.client().get(app.url("/account")).send().await.unwrap();
     }
-    let res = app
-        .client
+    let res = b
+        .client()
         .get(app.url("/account"))
         .header("accept", "text/html")
         .send()
@@ -366,6 +406,7 @@ async fn a_session_ends_twelve_hours_after_sign_in_however_active() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_weaker_stored_hash_is_upgraded_at_the_next_sign_in() {
     let app = spawn_app().await;
+    let b = app.browser();
     let id = app.add_user("alice", PASSWORD).await;
     let weak = app::server::crypto::password::PasswordHasher::new(
         app::server::platform::settings::Argon2Settings {
@@ -389,12 +430,7 @@ async fn a_weaker_stored_hash_is_upgraded_at_the_next_sign_in() {
         .await
         .unwrap();
 
-    assert_eq!(
-        app.login_form(&app.client, "alice", PASSWORD)
-            .await
-            .status(),
-        302
-    );
+    assert_eq!(b.login_form("alice", PASSWORD).await.status(), 302);
     let now: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(id)
         .fetch_one(&app.pool)
@@ -406,6 +442,7 @@ async fn a_weaker_stored_hash_is_upgraded_at_the_next_sign_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dev_outbox_lists_messages_newest_first() {
     let app = spawn_app().await;
+    let b = app.browser();
     app.state
         .sms
         .send_sms("+447400123456", "first <b>")
@@ -420,8 +457,8 @@ async fn the_dev_outbox_lists_messages_newest_first() {
         })
         .await
         .unwrap();
-    let res = app
-        .client
+    let res = b
+        .client()
         .get(app.url("/dev/outbox.json"))
         .send()
         .await
@@ -441,8 +478,8 @@ async fn the_dev_outbox_lists_messages_newest_first() {
             .is_ok()
     );
 
-    let page = app
-        .client
+    let page = b
+        .client()
         .get(app.url("/dev/outbox"))
         .send()
         .await
@@ -459,9 +496,10 @@ async fn the_outbox_does_not_exist_in_production() {
     let mut settings = app::server::Settings::dev();
     settings.environment = app::server::Environment::Production;
     let app = spawn_app_with(settings).await;
+    let b = app.browser();
     for path in ["/dev/outbox", "/dev/outbox.json"] {
         assert_eq!(
-            app.client.get(app.url(path)).send().await.unwrap().status(),
+            b.client().get(app.url(path)).send().await.unwrap().status(),
             404,
             "{path}"
         );
@@ -471,8 +509,9 @@ async fn the_outbox_does_not_exist_in_production() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_paths_are_404() {
     let app = spawn_app().await;
-    let res = app
-        .client
+    let b = app.browser();
+    let res = b
+        .client()
         .get(app.url("/no/such/page"))
         .send()
         .await

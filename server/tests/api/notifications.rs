@@ -107,9 +107,7 @@ async fn notifications_configured_for_smtp_arrive_at_the_smtp_server() {
     let app = crate::helpers::spawn_app_with(settings).await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
-    let res = app.call(&c, "create-recovery-token", &[]).await;
-    assert_eq!(res.status(), 200);
-    let token: String = res.json().await.unwrap();
+    let token = c.create_recovery_token().await.ok();
 
     let got = server.wait_for(1).await;
     assert_eq!(got.len(), 1);
@@ -132,22 +130,11 @@ async fn notifications_every_security_change_is_emailed_once_without_secrets() {
     let mut secrets = Vec::new();
 
     // 2FA on: Update, then the Confirmation code.
-    let res = app
-        .call(
-            &c,
-            "update-two-factor",
-            &[("phone", PHONE), ("enabled", "on")],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let res = c.update_two_factor(PHONE, true).await;
+    assert_eq!(res.status, 200);
     let code = app.latest_code(PHONE).await;
     secrets.push(code.clone());
-    assert_eq!(
-        app.call(&c, "confirm-phone", &[("code", &code)])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.confirm_phone(&code).await.status, 200);
     assert_eq!(
         subjects(&app).await,
         ["Gatehouse: Two-factor authentication is on"]
@@ -158,39 +145,20 @@ async fn notifications_every_security_change_is_emailed_once_without_secrets() {
     assert!(!body.contains(PHONE), "the full number is not repeated");
 
     // A recovery token created, then revoked.
-    let res = app.call(&c, "create-recovery-token", &[]).await;
-    assert_eq!(res.status(), 200);
-    let token: String = res.json().await.unwrap();
+    let token = c.create_recovery_token().await.ok();
     secrets.push(token.clone());
     secrets.push(token.replace('-', ""));
-    assert_eq!(
-        app.call(&c, "revoke-recovery-token", &[]).await.status(),
-        200
-    );
+    assert_eq!(c.revoke_recovery_token().await.status, 200);
     // Revoking when there is none tells nobody anything.
-    assert_eq!(
-        app.call(&c, "revoke-recovery-token", &[]).await.status(),
-        200
-    );
+    assert_eq!(c.revoke_recovery_token().await.status, 200);
 
     // The number changed: the new number proves itself, the old one is told by SMS.
     app.clock().advance(time::Duration::seconds(31));
-    let res = app
-        .call(
-            &c,
-            "update-two-factor",
-            &[("phone", NEW_PHONE), ("enabled", "on")],
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let res = c.update_two_factor(NEW_PHONE, true).await;
+    assert_eq!(res.status, 200, "{:?}", res.result);
     let code = app.latest_code(NEW_PHONE).await;
     secrets.push(code.clone());
-    assert_eq!(
-        app.call(&c, "confirm-phone", &[("code", &code)])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.confirm_phone(&code).await.status, 200);
     let to_old = app.sms_to(PHONE).await;
     assert!(
         to_old[0].contains("this number was removed"),
@@ -203,25 +171,14 @@ async fn notifications_every_security_change_is_emailed_once_without_secrets() {
     );
 
     // Sign in with a recovery token.
-    let res = app.call(&c, "create-recovery-token", &[]).await;
-    let token: String = res.json().await.unwrap();
+    let token = c.create_recovery_token().await.ok();
     secrets.push(token.clone());
-    let other = crate::helpers::client();
-    app.login_fetch(&other, "alice", PASSWORD).await;
-    assert_eq!(
-        app.call(&other, "verify-code", &[("code", &token)])
-            .await
-            .status(),
-        200
-    );
+    let other = app.browser();
+    other.login("alice", PASSWORD).await;
+    assert_eq!(other.verify(&token).await.status, 200);
 
     // 2FA off (sudo mode: the session signed in moments ago).
-    assert_eq!(
-        app.call(&c, "update-two-factor", &[("phone", "")])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.update_two_factor("", false).await.status, 200);
 
     assert_eq!(
         subjects(&app).await,
@@ -244,30 +201,23 @@ async fn notifications_every_security_change_is_emailed_once_without_secrets() {
 async fn notifications_a_sign_in_from_a_new_browser_is_emailed_and_a_known_one_is_not() {
     let app = crate::helpers::spawn_app().await;
     app.add_user("alice", PASSWORD).await;
-    let browser = |ua: &'static str| {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .user_agent(ua)
-            .build()
-            .unwrap()
-    };
+    let browser = |ua: &'static str| app.browser_with_agent(ua);
     let firefox =
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
     let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 \
                   (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
 
     // The account's first sign-in has nothing to compare with: no email.
-    app.login_fetch(&browser(firefox), "alice", PASSWORD).await;
+    browser(firefox).login("alice", PASSWORD).await;
     assert!(app.emails_to(EMAIL).await.is_empty());
     // The same browser again: known.
-    app.login_fetch(&browser(firefox), "alice", PASSWORD).await;
+    browser(firefox).login("alice", PASSWORD).await;
     assert!(app.emails_to(EMAIL).await.is_empty());
     // A wrong password from a new browser is not a sign-in.
-    app.login_fetch(&browser(safari), "alice", "wrong password here")
-        .await;
+    browser(safari).login("alice", "wrong password here").await;
     assert!(app.emails_to(EMAIL).await.is_empty());
     // A new browser: one email naming it.
-    app.login_fetch(&browser(safari), "alice", PASSWORD).await;
+    browser(safari).login("alice", PASSWORD).await;
     let emails = app.emails_to(EMAIL).await;
     assert_eq!(emails.len(), 1);
     assert_eq!(emails[0].0, "Gatehouse: New sign-in to your account");
@@ -276,6 +226,6 @@ async fn notifications_a_sign_in_from_a_new_browser_is_emailed_and_a_known_one_i
         "{}",
         emails[0].1
     );
-    app.login_fetch(&browser(safari), "alice", PASSWORD).await;
+    browser(safari).login("alice", PASSWORD).await;
     assert_eq!(app.emails_to(EMAIL).await.len(), 1, "once per new browser");
 }

@@ -1,58 +1,36 @@
 //! The Recovery Token (docs/security.md §10): ≥112 bits, stored only as a hash, shown once,
 //! single-use even under concurrent redemption, invalidated by revoke or regeneration.
 
-use crate::helpers::{client, TestApp};
+use crate::helpers::{Browser, TestApp};
+use app::error::AppError;
 use time::Duration;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
 const PHONE: &str = "+447400123456";
 
 /// A 2FA account, fully signed in on the returned client.
-async fn signed_in_2fa() -> (TestApp, reqwest::Client, i64) {
+async fn signed_in_2fa() -> (TestApp, Browser, i64) {
     let app = crate::helpers::spawn_app().await;
     let id = app.add_user_2fa("alice", PASSWORD, PHONE).await;
-    let c = client();
-    app.call(
-        &c,
-        "login",
-        &[("username", "alice"), ("password", PASSWORD)],
-    )
-    .await;
-    let code = app.latest_code(PHONE).await;
-    assert_eq!(
-        app.call(&c, "verify-code", &[("code", &code)])
-            .await
-            .status(),
-        200
-    );
+    let c = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
     (app, c, id)
 }
 
-async fn create_token(app: &TestApp, c: &reqwest::Client) -> String {
-    let res = app.call(c, "create-recovery-token", &[]).await;
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+async fn create_token(c: &Browser) -> String {
+    c.create_recovery_token().await.ok()
 }
 
-/// Password step on a fresh client, then the token; returns the status.
+/// Password step on a fresh browser, then the token; returns the status.
 async fn sign_in_with(app: &TestApp, token: &str) -> u16 {
-    let c = client();
-    app.call(
-        &c,
-        "login",
-        &[("username", "alice"), ("password", PASSWORD)],
-    )
-    .await;
-    app.call(&c, "verify-code", &[("code", token)])
-        .await
-        .status()
-        .as_u16()
+    let c = app.browser();
+    c.login("alice", PASSWORD).await;
+    c.verify(token).await.status
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_token_has_120_bits_in_an_unambiguous_alphabet_and_is_stored_only_hashed() {
     let (app, c, _) = signed_in_2fa().await;
-    let token = create_token(&app, &c).await;
+    let token = create_token(&c).await;
     assert_eq!(token.len(), 29, "{token}");
     let groups: Vec<&str> = token.split('-').collect();
     assert_eq!(groups.len(), 6);
@@ -73,16 +51,13 @@ async fn recovery_token_has_120_bits_in_an_unambiguous_alphabet_and_is_stored_on
         "never stored in clear"
     );
 
-    let status: serde_json::Value = app
-        .call(&c, "recovery-status", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(status["created_at"].is_string());
-    assert_eq!(status["used"], false);
+    let res = c.recovery_status().await;
+    let raw = format!("{:?}", res.result);
+    let status = res.ok();
+    assert!(status.created_at.is_some());
+    assert!(!status.used);
     assert!(
-        !status.to_string().contains(&token),
+        !raw.contains(&token) && !raw.contains(&token.replace('-', "")),
         "shown once: the status never includes it"
     );
 }
@@ -90,7 +65,7 @@ async fn recovery_token_has_120_bits_in_an_unambiguous_alphabet_and_is_stored_on
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_token_signs_in_once_in_any_case_and_marks_the_account() {
     let (app, c, id) = signed_in_2fa().await;
-    let token = create_token(&app, &c).await;
+    let token = create_token(&c).await;
     let typed = token.replace('-', " ").to_lowercase();
     assert_eq!(sign_in_with(&app, &typed).await, 200);
     let last: (String, String) = sqlx::query_as(
@@ -101,45 +76,28 @@ async fn recovery_token_signs_in_once_in_any_case_and_marks_the_account() {
     .await
     .unwrap();
     assert_eq!(last, ("signed_in".to_owned(), "recovery_token".to_owned()));
-    let status: serde_json::Value = app
-        .call(&c, "recovery-status", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        status["used"], true,
-        "the banner shows until a new token is made"
-    );
-    assert!(status["created_at"].is_null());
+    let status = c.recovery_status().await.ok();
+    assert!(status.used, "the banner shows until a new token is made");
+    assert_eq!(status.created_at, None);
 
     assert_eq!(sign_in_with(&app, &token).await, 422, "used once");
 
-    create_token(&app, &c).await;
-    let status: serde_json::Value = app
-        .call(&c, "recovery-status", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status["used"], false);
+    create_token(&c).await;
+    assert!(!c.recovery_status().await.ok().used);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recovery_token_regenerated_or_revoked_stops_working() {
     let (app, c, _) = signed_in_2fa().await;
-    let old = create_token(&app, &c).await;
-    let new = create_token(&app, &c).await;
+    let old = create_token(&c).await;
+    let new = create_token(&c).await;
     assert_ne!(old, new);
     assert_eq!(
         sign_in_with(&app, &old).await,
         422,
         "replaced by the new one"
     );
-    assert_eq!(
-        app.call(&c, "revoke-recovery-token", &[]).await.status(),
-        200
-    );
+    assert_eq!(c.revoke_recovery_token().await.status, 200);
     assert_eq!(sign_in_with(&app, &new).await, 422, "revoked");
 }
 
@@ -148,33 +106,23 @@ async fn recovery_token_create_and_revoke_need_sudo_mode() {
     let (app, c, _) = signed_in_2fa().await;
     app.clock()
         .advance(Duration::minutes(10) + Duration::seconds(1));
-    let res = app.call(&c, "create-recovery-token", &[]).await;
-    assert_eq!(res.status(), 403);
-    assert_eq!(
-        app.call(&c, "revoke-recovery-token", &[]).await.status(),
-        403
-    );
-    app.call(&c, "confirm-password", &[("password", PASSWORD)])
-        .await;
-    create_token(&app, &c).await;
+    let res = c.create_recovery_token().await;
+    assert_eq!((res.status, res.err()), (403, Some(AppError::SudoRequired)));
+    let res = c.revoke_recovery_token().await;
+    assert_eq!((res.status, res.err()), (403, Some(AppError::SudoRequired)));
+    c.confirm_password(PASSWORD).await;
+    create_token(&c).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_concurrent_sign_ins_with_one_recovery_token_succeed_exactly_once() {
     let (app, c, _) = signed_in_2fa().await;
-    let token = create_token(&app, &c).await;
+    let token = create_token(&c).await;
     // Twenty browsers, each past the password step.
     let mut cookies = Vec::new();
     for _ in 0..20 {
-        let b = client();
-        let res = app
-            .call(
-                &b,
-                "login",
-                &[("username", "alice"), ("password", PASSWORD)],
-            )
-            .await;
-        cookies.push(crate::helpers::cookie_pairs(&res).remove(0));
+        let res = app.browser().login("alice", PASSWORD).await;
+        cookies.push(res.cookie_pairs().remove(0));
     }
     let url = app.url("/api/verify-code");
     let statuses = crate::helpers::concurrent_posts(&url, cookies, &[("code", &token)]).await;
@@ -189,14 +137,14 @@ async fn twenty_concurrent_sign_ins_with_one_recovery_token_succeed_exactly_once
 async fn a_malformed_second_step_entry_says_what_is_expected() {
     let app = crate::helpers::spawn_app().await;
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
-    let c = client();
-    app.call(
-        &c,
-        "login",
-        &[("username", "alice"), ("password", PASSWORD)],
-    )
-    .await;
-    let res = app.call(&c, "verify-code", &[("code", "hello")]).await;
-    assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("or your recovery token"));
+    let c = app.browser();
+    c.login("alice", PASSWORD).await;
+    let res = c.verify("hello").await;
+    assert_eq!(res.status, 422);
+    match res.err() {
+        Some(AppError::InvalidInput { field, message }) if field == "code" => {
+            assert!(message.contains("or your recovery token"), "{message}")
+        }
+        other => panic!("expected an error on code, got {other:?}"),
+    }
 }

@@ -1,7 +1,10 @@
 //! Two-step sign-in (docs/security.md §4–7, 13–16, 21): texted codes, pending sessions,
 //! resends, trusted devices and the login history, over HTTP against real PostgreSQL.
 
-use crate::helpers::{client, code_in, cookie_pairs, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{client, code_in, spawn_app, spawn_app_with, Browser, TestApp};
+use app::api::history::HistoryPage;
+use app::api::signin::{LoginStep, PendingSignIn};
+use app::error::AppError;
 use time::Duration;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
@@ -13,22 +16,24 @@ async fn with_2fa_user() -> (TestApp, i64) {
     (app, id)
 }
 
-/// Signs in with the password on `c` and returns the JSON answer.
-async fn password_step(app: &TestApp, c: &reqwest::Client) -> serde_json::Value {
-    let res = app
-        .call(c, "login", &[("username", "alice"), ("password", PASSWORD)])
-        .await;
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+/// Signs in with the password on `b`; a code is asked for.
+async fn password_step(b: &Browser) -> PendingSignIn {
+    match b.login("alice", PASSWORD).await.ok() {
+        LoginStep::CodeSent(pending) => pending,
+        other => panic!("expected a code step, got {other:?}"),
+    }
 }
 
-async fn verify(app: &TestApp, c: &reqwest::Client, code: &str) -> (u16, String) {
-    let res = app.call(c, "verify-code", &[("code", code)]).await;
-    (res.status().as_u16(), res.text().await.unwrap())
+async fn signed_in(b: &Browser) -> bool {
+    b.account().await.status == 200
 }
 
-async fn signed_in(app: &TestApp, c: &reqwest::Client) -> bool {
-    app.call(c, "account", &[]).await.status() == 200
+/// The error's message if it is about the form field `field`.
+fn field_message(error: Option<AppError>, field: &str) -> String {
+    match error {
+        Some(AppError::InvalidInput { field: f, message }) if f == field => message,
+        other => panic!("expected an error on {field}, got {other:?}"),
+    }
 }
 
 fn wrong(code: &str) -> String {
@@ -40,10 +45,10 @@ fn wrong(code: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_the_password_step_texts_a_code_and_stores_only_its_hash() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    let answer = password_step(&app, &c).await;
-    assert_eq!(answer["CodeSent"]["masked_phone"], "•••• 3456");
-    assert_eq!(answer["CodeSent"]["attempts_left"], 5);
+    let b = app.browser();
+    let pending = password_step(&b).await;
+    assert_eq!(pending.masked_phone, "•••• 3456");
+    assert_eq!(pending.attempts_left, 5);
 
     let sms = app.sms_to(PHONE).await;
     assert_eq!(sms.len(), 1);
@@ -72,55 +77,35 @@ async fn sms_code_the_password_step_texts_a_code_and_stores_only_its_hash() {
         !text_columns.contains(&code),
         "the code is not stored in clear"
     );
-    assert!(!signed_in(&app, &c).await, "not signed in before the code");
+    assert!(!signed_in(&b).await, "not signed in before the code");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_the_right_code_signs_in_and_rotates_the_session_id() {
     let (app, id) = with_2fa_user().await;
-    let c = client();
-    let res = app
-        .call(
-            &c,
-            "login",
-            &[("username", "alice"), ("password", PASSWORD)],
-        )
-        .await;
-    let pending_cookie = cookie_pairs(&res).remove(0);
+    let b = app.browser();
+    let res = b.login("alice", PASSWORD).await;
+    let pending_cookie = res.cookie_pairs().remove(0);
+    assert!(matches!(res.ok(), LoginStep::CodeSent(_)));
     let code = app.latest_code(PHONE).await;
 
-    let res = app
-        .call(
-            &c,
-            "verify-code",
-            &[("code", &format!("{}-{}", &code[..3], &code[3..]))],
-        )
-        .await;
-    assert_eq!(res.status(), 200, "123-456 is accepted");
-    let full_cookie = cookie_pairs(&res).remove(0);
+    let res = b.verify(&format!("{}-{}", &code[..3], &code[3..])).await;
+    assert_eq!(res.status, 200, "123-456 is accepted");
+    let full_cookie = res.cookie_pairs().remove(0);
     assert_ne!(
         pending_cookie, full_cookie,
         "a new session id after the second factor"
     );
-    assert!(signed_in(&app, &c).await);
+    assert!(signed_in(&b).await);
 
     // The pending id is dead: replaying it reaches nothing.
-    let stale = client();
-    let res = stale
-        .post(app.url("/api/account"))
-        .header("cookie", &pending_cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
-    let res = stale
-        .post(app.url("/api/verify-code"))
-        .header("cookie", &pending_cookie)
-        .form(&[("code", &code)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401, "replaying a used code");
+    let stale = app.browser();
+    stale.add_cookie(&pending_cookie);
+    let res = stale.account().await;
+    assert_eq!(res.status, 401);
+    assert_eq!(res.err(), Some(AppError::Unauthorized));
+    let res = stale.verify(&code).await;
+    assert_eq!(res.status, 401, "replaying a used code");
 
     let rows = app.history_of(id).await;
     let outcomes: Vec<(&str, &str)> = rows
@@ -136,64 +121,76 @@ async fn sms_code_the_right_code_signs_in_and_rotates_the_session_id() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_formats_with_spaces_are_accepted_and_junk_is_a_422() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    password_step(&app, &c).await;
-    let (status, body) = verify(&app, &c, "12a456").await;
-    assert_eq!(status, 422);
-    assert!(body.contains("6-digit code"), "{body}");
+    let b = app.browser();
+    password_step(&b).await;
+    let res = b.verify("12a456").await;
+    assert_eq!(res.status, 422);
+    let message = field_message(res.err(), "code");
+    assert!(message.contains("6-digit code"), "{message}");
     let code = app.latest_code(PHONE).await;
-    let (status, _) = verify(&app, &c, &format!(" {} {} ", &code[..3], &code[3..])).await;
-    assert_eq!(status, 200);
+    let res = b.verify(&format!(" {} {} ", &code[..3], &code[3..])).await;
+    assert_eq!(res.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pending_session_can_call_nothing_but_the_second_step() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    password_step(&app, &c).await;
-    for endpoint in [
-        "account",
-        "login-history",
-        "trusted-devices",
-        "revoke-all-devices",
-    ] {
-        let res = app.call(&c, endpoint, &[("page", "1")]).await;
-        assert_eq!(res.status(), 401, "{endpoint}");
-    }
-    let res = app.call(&c, "revoke-device", &[("id", "1")]).await;
-    assert_eq!(res.status(), 401);
+    let b = app.browser();
+    password_step(&b).await;
+    let res = b.account().await;
+    assert_eq!(
+        (res.status, res.err()),
+        (401, Some(AppError::Unauthorized)),
+        "account"
+    );
+    let res = b.history(1).await;
+    assert_eq!(
+        (res.status, res.err()),
+        (401, Some(AppError::Unauthorized)),
+        "login-history"
+    );
+    let res = b.devices().await;
+    assert_eq!(
+        (res.status, res.err()),
+        (401, Some(AppError::Unauthorized)),
+        "trusted-devices"
+    );
+    let res = b.revoke_all_devices().await;
+    assert_eq!(
+        (res.status, res.err()),
+        (401, Some(AppError::Unauthorized)),
+        "revoke-all-devices"
+    );
+    let res = b.revoke_device(1).await;
+    assert_eq!(
+        (res.status, res.err()),
+        (401, Some(AppError::Unauthorized)),
+        "revoke-device"
+    );
     for page in ["/account", "/account/security", "/account/history"] {
-        let res = c
-            .get(app.url(page))
-            .header("accept", "text/html")
-            .send()
-            .await
-            .unwrap();
+        let res = b.page(page).await;
         let to = res.headers().get("location").unwrap().to_str().unwrap();
         assert!(to.starts_with("/login"), "{page}: {to}");
     }
     // The second step itself still works.
-    let res = app.call(&c, "pending-signin", &[]).await;
-    assert_eq!(res.status(), 200);
-    let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["masked_phone"], "•••• 3456");
+    let pending = b.pending().await.ok().expect("a pending sign-in");
+    assert_eq!(pending.masked_phone, "•••• 3456");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_expires_after_ten_minutes_and_a_new_one_is_sent() {
     let (app, id) = with_2fa_user().await;
-    let c = client();
-    password_step(&app, &c).await;
+    let b = app.browser();
+    password_step(&b).await;
     let first = app.latest_code(PHONE).await;
     app.clock()
         .advance(Duration::minutes(10) + Duration::seconds(1));
-    let (status, body) = verify(&app, &c, &first).await;
-    assert_eq!(status, 422);
-    assert!(body.contains("CodeExpired"), "{body}");
+    let res = b.verify(&first).await;
+    assert_eq!(res.status, 422);
+    assert_eq!(res.err(), Some(AppError::CodeExpired));
     assert_eq!(app.sms_to(PHONE).await.len(), 2, "a new code was sent");
     let second = app.latest_code(PHONE).await;
-    let (status, _) = verify(&app, &c, &second).await;
-    assert_eq!(status, 200);
+    assert_eq!(b.verify(&second).await.status, 200);
     assert!(app
         .history_of(id)
         .await
@@ -204,41 +201,42 @@ async fn sms_code_expires_after_ten_minutes_and_a_new_one_is_sent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_still_valid_just_before_ten_minutes() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    password_step(&app, &c).await;
+    let b = app.browser();
+    password_step(&b).await;
     let code = app.latest_code(PHONE).await;
     app.clock()
         .advance(Duration::minutes(9) + Duration::seconds(59));
-    assert_eq!(verify(&app, &c, &code).await.0, 200);
+    assert_eq!(b.verify(&code).await.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_after_five_wrong_guesses_even_the_right_code_fails() {
     let (app, id) = with_2fa_user().await;
-    let c = client();
-    password_step(&app, &c).await;
+    let b = app.browser();
+    password_step(&b).await;
     let code = app.latest_code(PHONE).await;
     for left in (1..=4).rev() {
-        let (status, body) = verify(&app, &c, &wrong(&code)).await;
-        assert_eq!(status, 422);
-        assert!(
-            body.contains(&format!("\"attempts_left\":{left}")),
-            "{body}"
+        let res = b.verify(&wrong(&code)).await;
+        assert_eq!(res.status, 422);
+        assert_eq!(
+            res.err(),
+            Some(AppError::WrongCode {
+                attempts_left: left
+            })
         );
     }
-    let (status, body) = verify(&app, &c, &wrong(&code)).await;
+    let res = b.verify(&wrong(&code)).await;
     assert_eq!(
-        (status, body.contains("TooManyAttempts")),
-        (429, true),
-        "{body}"
+        (res.status, res.err()),
+        (429, Some(AppError::TooManyAttempts))
     );
-    let (status, body) = verify(&app, &c, &code).await;
+    let res = b.verify(&code).await;
     assert_eq!(
-        (status, body.contains("TooManyAttempts")),
-        (429, true),
+        (res.status, res.err()),
+        (429, Some(AppError::TooManyAttempts)),
         "the right code fails too"
     );
-    assert!(!signed_in(&app, &c).await);
+    assert!(!signed_in(&b).await);
     let outcomes: Vec<String> = app.history_of(id).await.into_iter().map(|r| r.0).collect();
     assert_eq!(outcomes.iter().filter(|o| *o == "wrong_code").count(), 4);
     assert_eq!(
@@ -253,31 +251,36 @@ async fn sms_code_after_five_wrong_guesses_even_the_right_code_fails() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resend_does_not_reset_the_failed_attempt_count() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    password_step(&app, &c).await;
+    let b = app.browser();
+    password_step(&b).await;
     let first = app.latest_code(PHONE).await;
     for _ in 0..3 {
-        verify(&app, &c, &wrong(&first)).await;
+        b.verify(&wrong(&first)).await;
     }
     app.clock().advance(Duration::seconds(31));
-    assert_eq!(app.call(&c, "resend-code", &[]).await.status(), 200);
+    assert_eq!(b.resend().await.ok().attempts_left, 2);
     let second = app.latest_code(PHONE).await;
-    assert_eq!(verify(&app, &c, &wrong(&second)).await.0, 422);
-    let (status, _) = verify(&app, &c, &wrong(&second)).await;
-    assert_eq!(status, 429, "3 + 2 wrong guesses across a resend");
-    assert_eq!(verify(&app, &c, &second).await.0, 429);
+    let res = b.verify(&wrong(&second)).await;
+    assert_eq!(
+        (res.status, res.err()),
+        (422, Some(AppError::WrongCode { attempts_left: 1 }))
+    );
+    let res = b.verify(&wrong(&second)).await;
+    assert_eq!(res.status, 429, "3 + 2 wrong guesses across a resend");
+    assert_eq!(res.err(), Some(AppError::TooManyAttempts));
+    assert_eq!(b.verify(&second).await.status, 429);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resend_replaces_the_code_has_a_cooldown_and_a_cap() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    password_step(&app, &c).await;
+    let b = app.browser();
+    password_step(&b).await;
     let first = app.latest_code(PHONE).await;
 
-    let res = app.call(&c, "resend-code", &[]).await;
-    assert_eq!(res.status(), 429);
-    assert!(res.text().await.unwrap().contains("ResendTooSoon"));
+    let res = b.resend().await;
+    assert_eq!(res.status, 429);
+    assert!(matches!(res.err(), Some(AppError::ResendTooSoon { .. })));
     assert_eq!(
         app.sms_to(PHONE).await.len(),
         1,
@@ -286,15 +289,13 @@ async fn resend_replaces_the_code_has_a_cooldown_and_a_cap() {
 
     for sent in 2..=5 {
         app.clock().advance(Duration::seconds(30));
-        let res = app.call(&c, "resend-code", &[]).await;
-        assert_eq!(res.status(), 200, "send {sent}");
-        let body: serde_json::Value = res.json().await.unwrap();
-        assert_eq!(body["resend_in_seconds"], 30);
+        let res = b.resend().await;
+        assert_eq!(res.status, 200, "send {sent}");
+        assert_eq!(res.ok().resend_in_seconds, 30);
     }
     app.clock().advance(Duration::seconds(30));
-    let res = app.call(&c, "resend-code", &[]).await;
-    assert_eq!(res.status(), 429);
-    assert!(res.text().await.unwrap().contains("ResendLimit"));
+    let res = b.resend().await;
+    assert_eq!((res.status, res.err()), (429, Some(AppError::ResendLimit)));
     assert_eq!(
         app.sms_to(PHONE).await.len(),
         5,
@@ -304,45 +305,34 @@ async fn resend_replaces_the_code_has_a_cooldown_and_a_cap() {
     // The first code was replaced: it no longer works.
     let latest = app.latest_code(PHONE).await;
     if first != latest {
-        assert_eq!(
-            verify(&app, &c, &first).await.0,
-            422,
-            "replaced code refused"
-        );
+        assert_eq!(b.verify(&first).await.status, 422, "replaced code refused");
     }
-    assert_eq!(verify(&app, &c, &latest).await.0, 200);
+    assert_eq!(b.verify(&latest).await.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_code_is_bound_to_its_own_pending_sign_in() {
     let (app, _) = with_2fa_user().await;
-    let (a, b) = (client(), client());
-    password_step(&app, &a).await;
+    let (a, b) = (app.browser(), app.browser());
+    password_step(&a).await;
     let code_a = app.latest_code(PHONE).await;
-    password_step(&app, &b).await;
+    password_step(&b).await;
     let code_b = app.latest_code(PHONE).await;
     if code_a != code_b {
         assert_eq!(
-            verify(&app, &b, &code_a).await.0,
+            b.verify(&code_a).await.status,
             422,
             "A's code in B's sign-in"
         );
     }
-    assert_eq!(verify(&app, &a, &code_a).await.0, 200);
+    assert_eq!(a.verify(&code_a).await.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_concurrent_verifications_of_one_code_sign_in_exactly_once() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    let res = app
-        .call(
-            &c,
-            "login",
-            &[("username", "alice"), ("password", PASSWORD)],
-        )
-        .await;
-    let cookie = cookie_pairs(&res).remove(0);
+    let b = app.browser();
+    let cookie = b.login("alice", PASSWORD).await.cookie_pairs().remove(0);
     let code = app.latest_code(PHONE).await;
     let url = app.url("/api/verify-code");
     let statuses =
@@ -368,15 +358,8 @@ async fn twenty_concurrent_verifications_of_one_code_sign_in_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_wrong_codes_are_checked_exactly_five_times() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    let res = app
-        .call(
-            &c,
-            "login",
-            &[("username", "alice"), ("password", PASSWORD)],
-        )
-        .await;
-    let cookie = cookie_pairs(&res).remove(0);
+    let b = app.browser();
+    let cookie = b.login("alice", PASSWORD).await.cookie_pairs().remove(0);
     let code = app.latest_code(PHONE).await;
     let url = app.url("/api/verify-code");
     crate::helpers::concurrent_posts(&url, vec![cookie; 50], &[("code", &wrong(&code))]).await;
@@ -396,23 +379,15 @@ async fn fifty_concurrent_wrong_codes_are_checked_exactly_five_times() {
         account, 5,
         "and each checked one counts against the account"
     );
-    assert_eq!(verify(&app, &c, &code).await.0, 429);
+    assert_eq!(b.verify(&code).await.status, 429);
 }
 
-async fn sign_in_trusting(app: &TestApp, c: &reqwest::Client) -> String {
-    password_step(app, c).await;
+async fn sign_in_trusting(app: &TestApp, b: &Browser) -> String {
+    password_step(b).await;
     let code = app.latest_code(PHONE).await;
-    let res = app
-        .call(c, "verify-code", &[("code", &code), ("trust_device", "on")])
-        .await;
-    assert_eq!(res.status(), 200);
-    let device = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("gatehouse_device="))
-        .expect("device cookie");
+    let res = b.verify_trusting(&code).await;
+    assert_eq!(res.status, 200);
+    let device = res.set_cookie("gatehouse_device").expect("device cookie");
     assert!(
         device.contains("HttpOnly") && device.contains("Max-Age=2592000"),
         "{device}"
@@ -422,24 +397,16 @@ async fn sign_in_trusting(app: &TestApp, c: &reqwest::Client) -> String {
 
 /// Signs in with the password, presenting `device_cookie`; true if no code was needed.
 async fn skips_code(app: &TestApp, device_cookie: &str) -> bool {
-    let res = client()
-        .post(app.url("/api/login"))
-        .header("accept", "application/json")
-        .header("cookie", device_cookie)
-        .form(&[("username", "alice"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: serde_json::Value = res.json().await.unwrap();
-    body == serde_json::json!("SignedIn")
+    let b = app.browser();
+    b.add_cookie(device_cookie);
+    b.login("alice", PASSWORD).await.ok() == LoginStep::SignedIn
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trusted_device_skips_only_the_sms_step() {
     let (app, id) = with_2fa_user().await;
-    let c = client();
-    let device = sign_in_trusting(&app, &c).await;
+    let b = app.browser();
+    let device = sign_in_trusting(&app, &b).await;
     let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM trusted_devices")
         .fetch_one(&app.pool)
         .await
@@ -452,14 +419,13 @@ async fn trusted_device_skips_only_the_sms_step() {
 
     assert!(skips_code(&app, &device).await);
     // Never the password: a wrong password with the device cookie is still refused.
-    let res = client()
-        .post(app.url("/api/login"))
-        .header("cookie", &device)
-        .form(&[("username", "alice"), ("password", "wrong password!!")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
+    let other = app.browser();
+    other.add_cookie(&device);
+    let res = other.login("alice", "wrong password!!").await;
+    assert_eq!(
+        (res.status, res.err()),
+        (401, Some(AppError::InvalidCredentials))
+    );
     let last = app.history_of(id).await.into_iter().rev().nth(1).unwrap();
     assert_eq!(
         (last.0.as_str(), last.1.as_str()),
@@ -475,8 +441,8 @@ fn hex_of(bytes: &[u8]) -> String {
 async fn trusted_device_cookie_tampered_expired_foreign_or_revoked_leads_to_the_sms_step() {
     let (app, _) = with_2fa_user().await;
     app.add_user_2fa("bob", PASSWORD, "+447400123457").await;
-    let c = client();
-    let device = sign_in_trusting(&app, &c).await;
+    let b = app.browser();
+    let device = sign_in_trusting(&app, &b).await;
 
     // Tampered: one hex digit flipped.
     let mut flipped = device.clone().into_bytes();
@@ -486,18 +452,12 @@ async fn trusted_device_cookie_tampered_expired_foreign_or_revoked_leads_to_the_
     assert!(!skips_code(&app, "gatehouse_device=not-hex").await);
 
     // Another account on the same browser.
-    let res = client()
-        .post(app.url("/api/login"))
-        .header("accept", "application/json")
-        .header("cookie", &device)
-        .form(&[("username", "bob"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let body: serde_json::Value = res.json().await.unwrap();
+    let bob = app.browser();
+    bob.add_cookie(&device);
+    let step = bob.login("bob", PASSWORD).await.ok();
     assert!(
-        body.get("CodeSent").is_some(),
-        "bob is not trusted by alice's device: {body}"
+        matches!(step, LoginStep::CodeSent(_)),
+        "bob is not trusted by alice's device: {step:?}"
     );
 
     // Still good at 29 days, gone after 30.
@@ -511,57 +471,35 @@ async fn trusted_device_cookie_tampered_expired_foreign_or_revoked_leads_to_the_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trusted_devices_are_listed_and_revocable() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    let device = sign_in_trusting(&app, &c).await;
-    let list: serde_json::Value = app
-        .call(&c, "trusted-devices", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(list[0]["ip"], "127.0.0.1");
-    let id = list[0]["id"].as_i64().unwrap().to_string();
+    let b = app.browser();
+    let device = sign_in_trusting(&app, &b).await;
+    let list = b.devices().await.ok();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].ip, "127.0.0.1");
+    let id = list[0].id;
 
     // Another account cannot revoke it.
     app.add_user("mallory", PASSWORD).await;
-    let m = client();
-    app.login_form(&m, "mallory", PASSWORD).await;
-    assert_eq!(
-        app.call(&m, "revoke-device", &[("id", &id)]).await.status(),
-        200
-    );
+    let m = app.signed_in("mallory", PASSWORD).await;
+    assert_eq!(m.revoke_device(id).await.status, 200);
     assert!(
         skips_code(&app, &device).await,
         "still trusted after a foreign revoke"
     );
 
-    assert_eq!(
-        app.call(&c, "revoke-device", &[("id", &id)]).await.status(),
-        200
-    );
+    assert_eq!(b.revoke_device(id).await.status, 200);
     assert!(!skips_code(&app, &device).await, "revoked");
 
-    let again = sign_in_trusting(&app, &client()).await;
-    assert_eq!(app.call(&c, "revoke-all-devices", &[]).await.status(), 200);
+    let again = sign_in_trusting(&app, &app.browser()).await;
+    assert_eq!(b.revoke_all_devices().await.status, 200);
     assert!(!skips_code(&app, &again).await, "revoked by Revoke all");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_records_every_outcome_including_unknown_users() {
     let (app, id) = with_2fa_user().await;
-    app.call(
-        &client(),
-        "login",
-        &[("username", "alice"), ("password", "wrong password!!")],
-    )
-    .await;
-    app.call(
-        &client(),
-        "login",
-        &[("username", "nobody-here"), ("password", "whatever at all")],
-    )
-    .await;
+    app.browser().login("alice", "wrong password!!").await;
+    app.browser().login("nobody-here", "whatever at all").await;
     let unknown: (Option<i64>, String) = sqlx::query_as(
         "SELECT user_id, username_typed FROM login_attempts WHERE username_typed = 'nobody-here'",
     )
@@ -570,11 +508,11 @@ async fn history_records_every_outcome_including_unknown_users() {
     .unwrap();
     assert_eq!(unknown.0, None);
 
-    let c = client();
-    password_step(&app, &c).await;
+    let b = app.browser();
+    password_step(&b).await;
     let code = app.latest_code(PHONE).await;
-    verify(&app, &c, &wrong(&code)).await;
-    verify(&app, &c, &code).await;
+    b.verify(&wrong(&code)).await;
+    b.verify(&code).await;
     let rows = app.history_of(id).await;
     let outcomes: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(
@@ -584,18 +522,8 @@ async fn history_records_every_outcome_including_unknown_users() {
     assert!(rows.iter().all(|r| r.2 == "127.0.0.1"));
 
     // The customer sees their own attempts, newest first.
-    let page: serde_json::Value = app
-        .call(&c, "login-history", &[("page", "1")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let shown: Vec<&str> = page["attempts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["outcome"].as_str().unwrap())
-        .collect();
+    let page: HistoryPage = b.history(1).await.ok();
+    let shown: Vec<&str> = page.attempts.iter().map(|a| a.outcome.as_str()).collect();
     assert_eq!(
         shown,
         [
@@ -605,7 +533,7 @@ async fn history_records_every_outcome_including_unknown_users() {
             "Wrong username or password"
         ]
     );
-    assert_eq!(page["has_next"], false);
+    assert!(!page.has_next);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -621,28 +549,19 @@ async fn history_is_paginated_fifty_a_page() {
     .execute(&app.pool)
     .await
     .unwrap();
-    let c = client();
-    app.login_form(&c, "alice", PASSWORD).await;
-    let one: serde_json::Value = app
-        .call(&c, "login-history", &[("page", "1")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(one["attempts"].as_array().unwrap().len(), 50);
-    assert_eq!(one["has_next"], true);
-    assert_eq!(one["attempts"][0]["outcome"], "Signed in");
-    let two: serde_json::Value = app
-        .call(&c, "login-history", &[("page", "2")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(two["attempts"].as_array().unwrap().len(), 11);
-    assert_eq!(two["has_next"], false);
+    let b = app.browser();
+    b.login_form("alice", PASSWORD).await;
+    let one = b.history(1).await.ok();
+    assert_eq!(one.attempts.len(), 50);
+    assert!(one.has_next);
+    assert_eq!(one.attempts[0].outcome, "Signed in");
+    let two = b.history(2).await.ok();
+    assert_eq!(two.attempts.len(), 11);
+    assert!(!two.has_next);
 
-    let html = c
-        .get(app.url("/account/history?page=2"))
+    let html = b
+        .client()
+        .get(b.url("/account/history?page=2"))
         .send()
         .await
         .unwrap()
@@ -669,24 +588,16 @@ async fn history_shows_only_the_customers_own_attempts_with_values_escaped() {
     .execute(&app.pool)
     .await
     .unwrap();
-    let c = client();
-    app.login_form(&c, "bob01", PASSWORD).await;
-    let page: serde_json::Value = app
-        .call(&c, "login-history", &[("page", "1")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        page["attempts"].as_array().unwrap().len(),
-        1,
-        "only bob's own sign-in"
-    );
+    let b = app.browser();
+    b.login_form("bob01", PASSWORD).await;
+    let page = b.history(1).await.ok();
+    assert_eq!(page.attempts.len(), 1, "only bob's own sign-in");
 
-    let a = client();
-    app.login_form(&a, "alice", PASSWORD).await;
+    let a = app.browser();
+    a.login_form("alice", PASSWORD).await;
     let html = a
-        .get(app.url("/account/history"))
+        .client()
+        .get(a.url("/account/history"))
         .send()
         .await
         .unwrap()
@@ -730,35 +641,36 @@ async fn x_forwarded_for_from_a_trusted_proxy_is_used() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_over_abandons_the_pending_sign_in() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    password_step(&app, &c).await;
+    let b = app.browser();
+    password_step(&b).await;
     let code = app.latest_code(PHONE).await;
-    assert_eq!(app.call(&c, "cancel-signin", &[]).await.status(), 200);
-    assert_eq!(verify(&app, &c, &code).await.0, 401);
-    let pending: serde_json::Value = app
-        .call(&c, "pending-signin", &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(pending.is_null());
+    assert_eq!(b.cancel().await.status, 200);
+    let res = b.verify(&code).await;
+    assert_eq!(
+        (res.status, res.err()),
+        (401, Some(AppError::SignInExpired))
+    );
+    assert_eq!(b.pending().await.ok(), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_javascript_both_steps_work_through_form_posts() {
     let (app, _) = with_2fa_user().await;
-    let c = client();
-    let res = c
-        .post(app.url("/api/login"))
-        .header("accept", "text/html")
-        .header("referer", app.url("/login"))
-        .form(&[("username", "alice"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let b = app.browser();
+    let res = b
+        .submit_form("login", &[("username", "alice"), ("password", PASSWORD)])
+        .await;
     assert_eq!(res.status(), 302);
     let back = res.headers()["location"].to_str().unwrap().to_owned();
-    let html = c.get(&back).send().await.unwrap().text().await.unwrap();
+    let html = b
+        .client()
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         html.contains("Authentication Token") && html.contains("•••• 3456"),
         "step 2 rendered by the server"
@@ -768,17 +680,12 @@ async fn without_javascript_both_steps_work_through_form_posts() {
     );
 
     let code = app.latest_code(PHONE).await;
-    let res = c
-        .post(app.url("/api/verify-code"))
-        .header("accept", "text/html")
-        .header("referer", app.url("/login"))
-        .form(&[("code", code.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = b
+        .submit_form("verify-code", &[("code", code.as_str())])
+        .await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/account/security");
-    assert!(signed_in(&app, &c).await);
+    assert!(signed_in(&b).await);
 }
 
 /// The session, the "signed in" history row and the cleared failure count commit
@@ -796,24 +703,23 @@ async fn a_sign_in_whose_history_row_fails_leaves_no_session() {
     ] {
         sqlx::query(statement).execute(&app.pool).await.unwrap();
     }
-    let c = client();
-    let res = app.login_fetch(&c, "alice", PASSWORD).await;
-    assert_eq!(res.status(), 500);
+    let b = app.browser();
+    let res = b.login("alice", PASSWORD).await;
+    assert_eq!((res.status, res.err()), (500, Some(AppError::Internal)));
     let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE user_id = $1")
         .bind(id)
         .fetch_one(&app.pool)
         .await
         .unwrap();
     assert_eq!(sessions, 0, "a session without its history row");
-    assert!(!signed_in(&app, &c).await);
+    assert!(!signed_in(&b).await);
 
     sqlx::query("DROP TRIGGER refuse_sign_in ON login_attempts")
         .execute(&app.pool)
         .await
         .unwrap();
-    let res = app.login_fetch(&c, "alice", PASSWORD).await;
-    assert_eq!(res.status(), 200);
-    assert!(signed_in(&app, &c).await);
+    assert_eq!(b.login("alice", PASSWORD).await.ok(), LoginStep::SignedIn);
+    assert!(signed_in(&b).await);
     let outcomes: Vec<String> = app
         .history_of(id)
         .await

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::helpers::{client, spawn_app_with};
+use crate::helpers::spawn_app_with;
 use app::server::messaging::outbox::SendError;
 use app::server::messaging::sms::{SmsConfig, SmsSender, Twilio, TwilioConfig};
 use axum::body::Bytes;
@@ -211,19 +211,12 @@ async fn sign_in_through_twilio_texts_the_code_and_a_provider_failure_asks_to_tr
     let app = spawn_app_with(settings).await;
     app.add_user_2fa("alice", "a perfectly fine passphrase", "+447400123456")
         .await;
-    let c = client();
     let res = app
-        .call(
-            &c,
-            "login",
-            &[
-                ("username", "alice"),
-                ("password", "a perfectly fine passphrase"),
-            ],
-        )
+        .browser()
+        .login("alice", "a perfectly fine passphrase")
         .await;
-    assert_eq!(res.status(), 503);
-    assert!(res.text().await.unwrap().contains("SmsFailed"));
+    assert_eq!(res.status, 503);
+    assert_eq!(res.err(), Some(app::error::AppError::SmsFailed));
     let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
         .fetch_one(&app.pool)
         .await
@@ -241,22 +234,15 @@ async fn sign_in_through_twilio_texts_the_code_and_a_provider_failure_asks_to_tr
     let app = spawn_app_with(settings).await;
     app.add_user_2fa("alice", "a perfectly fine passphrase", "+447400123456")
         .await;
-    let c = client();
-    let res = app
-        .call(
-            &c,
-            "login",
-            &[
-                ("username", "alice"),
-                ("password", "a perfectly fine passphrase"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    let c = app.browser();
+    let step = c.login("alice", "a perfectly fine passphrase").await.ok();
+    assert!(
+        matches!(step, app::api::signin::LoginStep::CodeSent(_)),
+        "{step:?}"
+    );
     let body = seen.lock().unwrap()[0].form[2].1.clone();
     let code = crate::helpers::code_in(&body);
-    let res = app.call(&c, "verify-code", &[("code", &code)]).await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(c.verify(&code).await.status, 200);
     assert!(
         app.sms_to("+447400123456").await.is_empty(),
         "nothing in the outbox"

@@ -1,18 +1,28 @@
 //! Account › Security (docs/security.md §8, 16, 17): a number is proven with a code before
 //! 2FA switches on, sudo mode guards changes, turning 2FA off revokes trusted devices.
 
-use crate::helpers::{client, TestApp};
+use crate::helpers::{Browser, TestApp};
+use app::api::two_factor::UpdateResult;
+use app::error::AppError;
 use time::Duration;
 
 const PASSWORD: &str = "a perfectly fine passphrase";
 const PHONE: &str = "+447400123456";
 
-async fn signed_in_without_2fa() -> (TestApp, reqwest::Client, i64) {
+async fn signed_in_without_2fa() -> (TestApp, Browser, i64) {
     let app = crate::helpers::spawn_app().await;
     let id = app.add_user("alice", PASSWORD).await;
-    let c = client();
-    app.login_form(&c, "alice", PASSWORD).await;
+    let c = app.browser();
+    c.login_form("alice", PASSWORD).await;
     (app, c, id)
+}
+
+/// The error's message if it is about the form field `field`.
+fn field_message(error: Option<AppError>, field: &str) -> String {
+    match error {
+        Some(AppError::InvalidInput { field: f, message }) if f == field => message,
+        other => panic!("expected an error on {field}, got {other:?}"),
+    }
 }
 
 async fn two_factor(app: &TestApp, id: i64) -> (bool, Option<String>) {
@@ -26,16 +36,8 @@ async fn two_factor(app: &TestApp, id: i64) -> (bool, Option<String>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn phone_is_proven_with_a_code_before_two_factor_switches_on() {
     let (app, c, id) = signed_in_without_2fa().await;
-    let res = app
-        .call(
-            &c,
-            "update-two-factor",
-            &[("phone", "07400 123456"), ("enabled", "on")],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
-    let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["CodeSent"], "•••• 3456");
+    let res = c.update_two_factor("07400 123456", true).await;
+    assert_eq!(res.ok(), UpdateResult::CodeSent("•••• 3456".into()));
     assert_eq!(
         two_factor(&app, id).await,
         (false, None),
@@ -49,23 +51,23 @@ async fn phone_is_proven_with_a_code_before_two_factor_switches_on() {
 
     // A wrong code keeps it off.
     let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
-    let res = app.call(&c, "confirm-phone", &[("code", &wrong)]).await;
-    assert_eq!(res.status(), 422);
+    let res = c.confirm_phone(&wrong).await;
+    assert_eq!(res.status, 422);
+    assert!(matches!(res.err(), Some(AppError::WrongCode { .. })));
     assert_eq!(two_factor(&app, id).await, (false, None));
 
-    let res = app.call(&c, "confirm-phone", &[("code", &code)]).await;
-    assert_eq!(res.status(), 200);
+    let res = c.confirm_phone(&code).await;
+    assert_eq!(res.ok(), ("•••• 3456".to_owned(), true));
     assert_eq!(two_factor(&app, id).await, (true, Some(PHONE.to_owned())));
-    let settings: serde_json::Value = app.call(&c, "two-factor", &[]).await.json().await.unwrap();
-    assert_eq!(settings["enabled"], true);
-    assert_eq!(settings["phone_masked"], "•••• 3456");
+    let settings = c.two_factor().await.ok();
+    assert!(settings.enabled);
+    assert_eq!(settings.phone_masked.as_deref(), Some("•••• 3456"));
 
     // Used once: the same code again finds nothing to confirm.
+    let res = c.confirm_phone(&code).await;
     assert_eq!(
-        app.call(&c, "confirm-phone", &[("code", &code)])
-            .await
-            .status(),
-        409
+        (res.status, res.err()),
+        (409, Some(AppError::NothingToConfirm))
     );
 }
 
@@ -83,19 +85,10 @@ async fn phone_malformed_or_landline_is_refused_with_nothing_saved_or_sent() {
         ("call me maybe", "That doesn't look like a phone number."),
         ("", "Enter a mobile number."),
     ] {
-        let res = app
-            .call(
-                &c,
-                "update-two-factor",
-                &[("phone", input), ("enabled", "on")],
-            )
-            .await;
-        assert_eq!(res.status(), 422, "{input:?}");
-        let body = res.text().await.unwrap();
-        assert!(
-            body.contains("\"field\":\"phone\"") && body.contains(message),
-            "{input:?}: {body}"
-        );
+        let res = c.update_two_factor(input, true).await;
+        assert_eq!(res.status, 422, "{input:?}");
+        let shown = field_message(res.err(), "phone");
+        assert!(shown.contains(message), "{input:?}: {shown}");
     }
     assert_eq!(two_factor(&app, id).await, (false, None));
     let sent: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
@@ -105,20 +98,10 @@ async fn phone_malformed_or_landline_is_refused_with_nothing_saved_or_sent() {
     assert_eq!(sent, 0);
 }
 
-async fn enable(app: &TestApp, c: &reqwest::Client) {
-    app.call(
-        c,
-        "update-two-factor",
-        &[("phone", PHONE), ("enabled", "on")],
-    )
-    .await;
+async fn enable(app: &TestApp, c: &Browser) {
+    c.update_two_factor(PHONE, true).await;
     let code = app.latest_code(PHONE).await;
-    assert_eq!(
-        app.call(c, "confirm-phone", &[("code", &code)])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.confirm_phone(&code).await.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -134,29 +117,15 @@ async fn sudo_mode_turning_two_factor_off_needs_a_password_from_the_last_ten_min
 
     app.clock()
         .advance(Duration::minutes(10) + Duration::seconds(1));
-    let res = app.call(&c, "update-two-factor", &[("phone", PHONE)]).await;
-    assert_eq!(res.status(), 403);
-    assert!(res.text().await.unwrap().contains("SudoRequired"));
+    let res = c.update_two_factor(PHONE, false).await;
+    assert_eq!((res.status, res.err()), (403, Some(AppError::SudoRequired)));
     assert!(two_factor(&app, id).await.0, "still on");
 
-    assert_eq!(
-        app.call(&c, "confirm-password", &[("password", "not my password")])
-            .await
-            .status(),
-        422
-    );
-    assert_eq!(
-        app.call(&c, "confirm-password", &[("password", PASSWORD)])
-            .await
-            .status(),
-        200
-    );
-    let res = app.call(&c, "update-two-factor", &[("phone", PHONE)]).await;
-    assert_eq!(res.status(), 200);
-    assert_eq!(
-        res.json::<serde_json::Value>().await.unwrap(),
-        serde_json::json!("TurnedOff")
-    );
+    assert_eq!(c.confirm_password("not my password").await.status, 422);
+    assert_eq!(c.confirm_password(PASSWORD).await.status, 200);
+    let res = c.update_two_factor(PHONE, false).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.ok(), UpdateResult::TurnedOff);
     assert_eq!(two_factor(&app, id).await, (false, Some(PHONE.to_owned())));
     let devices: i64 = sqlx::query_scalar("SELECT count(*) FROM trusted_devices")
         .fetch_one(&app.pool)
@@ -170,34 +139,16 @@ async fn sudo_mode_changing_the_number_needs_a_recent_password() {
     let (app, c, id) = signed_in_without_2fa().await;
     enable(&app, &c).await;
     app.clock().advance(Duration::minutes(11));
-    let res = app
-        .call(
-            &c,
-            "update-two-factor",
-            &[("phone", "+447400654321"), ("enabled", "on")],
-        )
-        .await;
-    assert_eq!(res.status(), 403);
+    let res = c.update_two_factor("+447400654321", true).await;
+    assert_eq!((res.status, res.err()), (403, Some(AppError::SudoRequired)));
     assert!(app.sms_to("+447400654321").await.is_empty());
-    app.call(&c, "confirm-password", &[("password", PASSWORD)])
-        .await;
-    let res = app
-        .call(
-            &c,
-            "update-two-factor",
-            &[("phone", "+447400654321"), ("enabled", "on")],
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    c.confirm_password(PASSWORD).await;
+    let res = c.update_two_factor("+447400654321", true).await;
+    assert_eq!(res.status, 200);
     // Until the new number's code is entered, codes still go to the old one.
     assert_eq!(two_factor(&app, id).await, (true, Some(PHONE.to_owned())));
     let code = app.latest_code("+447400654321").await;
-    assert_eq!(
-        app.call(&c, "confirm-phone", &[("code", &code)])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.confirm_phone(&code).await.status, 200);
     assert_eq!(
         two_factor(&app, id).await,
         (true, Some("+447400654321".to_owned()))
@@ -207,18 +158,14 @@ async fn sudo_mode_changing_the_number_needs_a_recent_password() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confirmation_code_expires_after_ten_minutes() {
     let (app, c, id) = signed_in_without_2fa().await;
-    app.call(
-        &c,
-        "update-two-factor",
-        &[("phone", PHONE), ("enabled", "on")],
-    )
-    .await;
+    c.update_two_factor(PHONE, true).await;
     let code = app.latest_code(PHONE).await;
     app.clock()
         .advance(Duration::minutes(10) + Duration::seconds(1));
-    let res = app.call(&c, "confirm-phone", &[("code", &code)]).await;
-    assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("expired"));
+    let res = c.confirm_phone(&code).await;
+    assert_eq!(res.status, 422);
+    let message = field_message(res.err(), "confirm_code");
+    assert!(message.contains("expired"), "{message}");
     assert_eq!(two_factor(&app, id).await, (false, None));
 }
 
@@ -226,29 +173,18 @@ async fn confirmation_code_expires_after_ten_minutes() {
 async fn security_settings_are_refused_to_signed_out_and_pending_sessions() {
     let app = crate::helpers::spawn_app().await;
     app.add_user_2fa("bob01", PASSWORD, PHONE).await;
-    let pending = client();
-    app.call(
-        &pending,
-        "login",
-        &[("username", "bob01"), ("password", PASSWORD)],
-    )
-    .await;
-    for c in [client(), pending] {
-        for (endpoint, form) in [
-            ("two-factor", vec![]),
-            (
-                "update-two-factor",
-                vec![("phone", "+447400999999"), ("enabled", "on")],
-            ),
-            ("confirm-phone", vec![("code", "123456")]),
-            ("confirm-password", vec![("password", PASSWORD)]),
-        ] {
-            assert_eq!(
-                app.call(&c, endpoint, &form).await.status(),
-                401,
-                "{endpoint}"
-            );
-        }
+    let pending = app.browser();
+    pending.login("bob01", PASSWORD).await;
+    let unauthorized = (401, Some(AppError::Unauthorized));
+    for c in [app.browser(), pending] {
+        let res = c.two_factor().await;
+        assert_eq!((res.status, res.err()), unauthorized, "two-factor");
+        let res = c.update_two_factor("+447400999999", true).await;
+        assert_eq!((res.status, res.err()), unauthorized, "update-two-factor");
+        let res = c.confirm_phone("123456").await;
+        assert_eq!((res.status, res.err()), unauthorized, "confirm-phone");
+        let res = c.confirm_password(PASSWORD).await;
+        assert_eq!((res.status, res.err()), unauthorized, "confirm-password");
     }
     assert!(
         app.sms_to("+447400999999").await.is_empty(),
@@ -264,14 +200,9 @@ async fn require_2fa_keeps_accounts_without_it_on_the_security_tab_until_they_tu
     let id = app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     let page = |path: &'static str| {
-        let (c, url) = (c.clone(), app.url(path));
+        let c = c.clone();
         async move {
-            let res = c
-                .get(url)
-                .header("accept", "text/html")
-                .send()
-                .await
-                .unwrap();
+            let res = c.page(path).await;
             let to = res
                 .headers()
                 .get("location")
@@ -291,48 +222,27 @@ async fn require_2fa_keeps_accounts_without_it_on_the_security_tab_until_they_tu
     let (status, _, body) = page("/account/security").await;
     assert_eq!(status, 200);
     assert!(body.contains("Your hosting provider requires two-factor authentication"));
+    let res = c.history(1).await;
     assert_eq!(
-        app.call(&c, "login-history", &[("page", "1")])
-            .await
-            .status(),
-        403
+        (res.status, res.err()),
+        (403, Some(AppError::TwoFactorRequired))
     );
 
-    app.call(
-        &c,
-        "update-two-factor",
-        &[("phone", PHONE), ("enabled", "on")],
-    )
-    .await;
+    c.update_two_factor(PHONE, true).await;
     let code = app.latest_code(PHONE).await;
-    app.call(&c, "confirm-phone", &[("code", &code)]).await;
+    c.confirm_phone(&code).await;
     assert_eq!(two_factor(&app, id).await, (true, Some(PHONE.to_owned())));
 
     let (status, _, body) = page("/account/history").await;
     assert_eq!(status, 200);
     assert!(!body.contains("requires two-factor authentication"));
-    assert_eq!(
-        app.call(&c, "login-history", &[("page", "1")])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.history(1).await.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_require_2fa_accounts_without_it_go_anywhere() {
-    let (app, c, _) = signed_in_without_2fa().await;
-    let res = c
-        .get(app.url("/account/history"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
+    let (_app, c, _) = signed_in_without_2fa().await;
+    let res = c.page("/account/history").await;
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        app.call(&c, "login-history", &[("page", "1")])
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(c.history(1).await.status, 200);
 }

@@ -1,7 +1,10 @@
 //! Test harness: the real application on port 0 against a fresh PostgreSQL database,
 //! dropped when the test ends.
 
+pub mod browser;
 pub mod smtp;
+
+pub use browser::{Browser, Reply};
 
 use std::net::SocketAddr;
 
@@ -63,12 +66,11 @@ impl Drop for TestDb {
     }
 }
 
-/// A running Gatehouse and a cookie-keeping client pointed at it.
+/// A running Gatehouse; [`TestApp::browser`] makes clients for it.
 pub struct TestApp {
     pub addr: SocketAddr,
     pub pool: PgPool,
     pub state: AppState,
-    pub client: reqwest::Client,
     pub db: TestDb,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -124,7 +126,6 @@ async fn spawn_with_site(db: TestDb, pool: PgPool, settings: Settings, site: Sit
         addr,
         pool,
         state,
-        client: client(),
         db,
         shutdown: Some(tx),
     }
@@ -356,25 +357,32 @@ impl TestApp {
         }
     }
 
-    /// A new client signed in to an account without 2FA.
-    pub async fn signed_in(&self, username: &str, password: &str) -> reqwest::Client {
-        let c = client();
-        let res = self.login_fetch(&c, username, password).await;
-        assert_eq!(res.status(), 200, "password step");
-        c
+    /// A new browser, with no cookies, on this app.
+    pub fn browser(&self) -> Browser {
+        Browser::new(format!("http://{}", self.addr))
     }
 
-    /// A new client signed in with password and the texted code.
-    pub async fn signed_in_2fa(
-        &self,
-        username: &str,
-        password: &str,
-        phone: &str,
-    ) -> reqwest::Client {
-        let (c, code) = self.pending_2fa(username, password, phone).await;
-        let res = self.call(&c, "verify-code", &[("code", &code)]).await;
-        assert_eq!(res.status(), 200, "code step");
-        c
+    /// A new browser on this app that sends `user_agent`.
+    pub fn browser_with_agent(&self, user_agent: &str) -> Browser {
+        Browser::with_agent(format!("http://{}", self.addr), user_agent)
+    }
+
+    /// A new browser signed in to an account without 2FA.
+    pub async fn signed_in(&self, username: &str, password: &str) -> Browser {
+        let b = self.browser();
+        assert_eq!(
+            b.login(username, password).await.ok(),
+            app::api::signin::LoginStep::SignedIn,
+            "password step"
+        );
+        b
+    }
+
+    /// A new browser signed in with password and the texted code.
+    pub async fn signed_in_2fa(&self, username: &str, password: &str, phone: &str) -> Browser {
+        let (b, code) = self.pending_2fa(username, password, phone).await;
+        b.verify(&code).await.ok();
+        b
     }
 
     /// A new browser past the password step, and the code texted to `phone`.
@@ -383,11 +391,14 @@ impl TestApp {
         username: &str,
         password: &str,
         phone: &str,
-    ) -> (reqwest::Client, String) {
-        let c = client();
-        let res = self.login_fetch(&c, username, password).await;
-        assert_eq!(res.status(), 200, "password step");
-        (c, self.latest_code(phone).await)
+    ) -> (Browser, String) {
+        let b = self.browser();
+        let step = b.login(username, password).await.ok();
+        assert!(
+            matches!(step, app::api::signin::LoginStep::CodeSent(_)),
+            "password step: {step:?}"
+        );
+        (b, self.latest_code(phone).await)
     }
 
     /// The code in the newest SMS to `phone`.
@@ -401,22 +412,6 @@ impl TestApp {
         code_in(&body)
     }
 
-    /// Calls a server function as the hydrated page does (form-encoded, JSON answer).
-    pub async fn call(
-        &self,
-        client: &reqwest::Client,
-        endpoint: &str,
-        form: &[(&str, &str)],
-    ) -> reqwest::Response {
-        client
-            .post(self.url(&format!("/api/{endpoint}")))
-            .header("accept", "application/json")
-            .form(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
     /// The login history rows of an account, oldest first: (outcome, factor, ip).
     pub async fn history_of(&self, user_id: i64) -> Vec<(String, String, String)> {
         sqlx::query_as(
@@ -426,38 +421,6 @@ impl TestApp {
         .fetch_all(&self.pool)
         .await
         .unwrap()
-    }
-
-    /// Submits the sign-in form as a browser without JavaScript would.
-    pub async fn login_form(
-        &self,
-        client: &reqwest::Client,
-        username: &str,
-        password: &str,
-    ) -> reqwest::Response {
-        client
-            .post(self.url("/api/login"))
-            .header("accept", "text/html")
-            .form(&[("username", username), ("password", password)])
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Calls the sign-in server function as the hydrated page does.
-    pub async fn login_fetch(
-        &self,
-        client: &reqwest::Client,
-        username: &str,
-        password: &str,
-    ) -> reqwest::Response {
-        client
-            .post(self.url("/api/login"))
-            .header("accept", "application/json")
-            .form(&[("username", username), ("password", password)])
-            .send()
-            .await
-            .unwrap()
     }
 }
 
