@@ -1,12 +1,14 @@
 //! The HTTP router: Leptos pages and server functions, health, and the dev outbox.
 
+use std::sync::OnceLock;
+
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::trace::TraceLayer;
 
 use app::server::db::outbox::{self, StoredMessage};
@@ -15,9 +17,19 @@ use app::{shell, App};
 
 use crate::middleware;
 
+/// The app's routes, generated once per process. Generating them renders the app once
+/// with resource loading suppressed by a process-wide flag, and a resource that first
+/// polls during that window never loads (leptos-rs/leptos#4773): a router built while
+/// another in the same process serves pages (the integration tests start one app per
+/// test, in parallel) could hang one of its page renders for good.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole application router around `state`.
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let context_state = state.clone();
     let pkg = format!("/{}", state.leptos_options.site_pkg_dir);
     Router::new()
