@@ -66,7 +66,7 @@ test('trust this device, sign out, and sign in again without a code', async ({ p
   await page.getByLabel('Trust this device for 30 days').check();
   await page.getByRole('button', { name: 'Log In' }).click();
   await expect(page).toHaveURL(/\/account\/security$/);
-  await expect(page.locator('.device-list li')).toHaveCount(1);
+  await expect(page.getByRole('region', { name: 'Trusted devices' }).locator('li')).toHaveCount(1);
 
   await page.getByRole('button', { name: 'Log Out' }).click();
   await expect(page).toHaveURL(/\/login$/);

@@ -90,7 +90,7 @@ fn outcome_label(stored: &str) -> (&'static str, AttemptKind) {
 }
 
 #[cfg(feature = "ssr")]
-fn factor_label(stored: &str) -> &'static str {
+pub(crate) fn factor_label(stored: &str) -> &'static str {
     match stored {
         "password" => "Password",
         "sms_code" => "SMS code",

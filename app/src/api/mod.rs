@@ -9,6 +9,7 @@ pub mod history;
 pub mod password_change;
 pub mod profile;
 pub mod recovery_token;
+pub mod sessions;
 pub mod signin;
 pub mod sudo;
 pub mod two_factor;

@@ -15,6 +15,7 @@ mod headers;
 mod http;
 mod notifications;
 mod recovery_token;
+mod sessions;
 mod signin;
 mod twilio;
 mod two_factor;

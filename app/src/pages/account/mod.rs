@@ -7,6 +7,7 @@ mod password_change;
 mod profile;
 mod recovery_token;
 mod security;
+mod sessions;
 mod sudo;
 mod two_factor;
 
@@ -30,10 +31,14 @@ use crate::error::AppError;
 type AccountResource = Resource<Result<AccountView, AppError>>;
 
 /// `/account/*`: sidebar, the page header with the tabs on the upper right, and the tab.
-/// A visitor who is not signed in is sent to `/login` (a 302 when rendered on the server).
+/// A visitor who is not signed in is sent to `/login` (a 302 when rendered on the server,
+/// a client-side redirect at the next tab switch).
 #[component]
 pub fn AccountLayout() -> impl IntoView {
-    let account: AccountResource = Resource::new(|| (), |_| account_summary());
+    // Asked again at every tab switch, so a session signed out elsewhere ("Where you're
+    // signed in") lands on the sign-in page at its next click, not on a page of errors.
+    let pathname = use_location().pathname;
+    let account: AccountResource = Resource::new(move || pathname.get(), |_| account_summary());
     provide_context(account);
 
     view! {

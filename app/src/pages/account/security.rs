@@ -7,9 +7,11 @@ use super::authenticator::AuthenticatorCard;
 use super::devices::TrustedDevices;
 use super::password_change::ChangePasswordCard;
 use super::recovery_token::RecoveryTokenCard;
+use super::sessions::SessionsCard;
 use super::two_factor::TwoFactorCard;
 
-/// Security tab: the Two Factor Authentication settings and trusted devices.
+/// Security tab: the Two Factor Authentication settings, where the account is signed in,
+/// and trusted devices.
 #[component]
 pub fn SecurityTab() -> impl IntoView {
     view! {
@@ -18,6 +20,7 @@ pub fn SecurityTab() -> impl IntoView {
         <AuthenticatorCard/>
         <RecoveryTokenCard/>
         <ChangePasswordCard/>
+        <SessionsCard/>
         <TrustedDevices/>
     }
 }

@@ -4,5 +4,6 @@ pub mod authenticator;
 pub mod password_change;
 pub mod provision;
 pub mod recovery_token;
+pub mod sessions;
 pub mod sudo;
 pub mod two_factor;

@@ -29,19 +29,27 @@ pub struct NewSession<'a> {
     pub expires_at: OffsetDateTime,
     /// When the password was proven (the start of this sign-in).
     pub authenticated_at: OffsetDateTime,
+    /// Where the session was signed in from, and with what (a history factor's name).
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    pub factor: &'a str,
 }
 
 /// Stores a new session.
 pub async fn insert(conn: &mut PgConnection, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at, authenticated_at)
-         VALUES ($1, $2, $3, $4, $4, $5, $6)",
+        "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at,
+                               authenticated_at, ip, user_agent, factor)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9)",
         s.id_hash.as_bytes(),
         s.user_id,
         s.stage.as_str(),
         s.now,
         s.expires_at,
         s.authenticated_at,
+        s.ip,
+        s.user_agent,
+        s.factor,
     )
     .execute(conn)
     .await?;
@@ -178,4 +186,57 @@ pub async fn make_room_for_pending(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// A signed-in session as "Where you're signed in" lists it.
+pub struct SignedIn {
+    pub id: i64,
+    pub ip: String,
+    pub user_agent: String,
+    pub factor: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    /// The session of the request that asks.
+    pub current: bool,
+}
+
+/// The account's live full sessions (not past either timeout), the current one first,
+/// then the most recently used; at most `limit`.
+pub async fn list_signed_in(
+    pool: &PgPool,
+    user_id: i64,
+    current: &TokenHash,
+    now: OffsetDateTime,
+    idle_cutoff: OffsetDateTime,
+    limit: i64,
+) -> Result<Vec<SignedIn>, sqlx::Error> {
+    sqlx::query_as!(
+        SignedIn,
+        r#"SELECT id, ip, user_agent, factor, created_at, last_seen_at,
+                  id_hash = $2 AS "current!"
+           FROM sessions
+           WHERE user_id = $1 AND stage = 'full' AND expires_at > $3 AND last_seen_at > $4
+           ORDER BY id_hash = $2 DESC, last_seen_at DESC, id DESC
+           LIMIT $5"#,
+        user_id,
+        current.as_bytes(),
+        now,
+        idle_cutoff,
+        limit,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Ends the account's full session `id`; another account's id matches nothing. Returns
+/// whether one ended.
+pub async fn delete_signed_in(pool: &PgPool, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "DELETE FROM sessions WHERE user_id = $1 AND id = $2 AND stage = 'full'",
+        user_id,
+        id,
+    )
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

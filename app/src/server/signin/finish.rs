@@ -37,15 +37,10 @@ pub(super) async fn complete(
     if !sessions::delete_returning(&mut tx, &pending.id_hash).await? {
         return Err(SignInError::NoPendingSignIn);
     }
-    let (_, session_cookie) = session::begin(
-        &mut tx,
-        settings,
-        now,
-        user_id,
-        Stage::Full,
-        pending.authenticated_at,
-    )
-    .await?;
+    let proven_at = pending.authenticated_at;
+    let factor = finished.factor;
+    let (_, session_cookie) =
+        session::begin(&mut tx, req, user_id, Stage::Full, proven_at, factor).await?;
 
     let device_cookie = if finished.trust_device {
         let token = SecretToken::generate();

@@ -182,8 +182,15 @@ async fn open_pending(
     session::end_current(&mut tx, settings, &req.headers).await?;
     let keep = (settings.codes.max_pending_signins - 1).max(0);
     sessions::make_room_for_pending(&mut tx, account.id, keep, now).await?;
-    let (token, cookie) =
-        session::begin(&mut tx, settings, now, account.id, Stage::Pending, now).await?;
+    let (token, cookie) = session::begin(
+        &mut tx,
+        req,
+        account.id,
+        Stage::Pending,
+        now,
+        Factor::Password,
+    )
+    .await?;
     // With an authenticator app nothing is texted unless asked ("Text me a code instead").
     let sms_refused = match (&account.phone, account.has_app) {
         (_, true) => None,
@@ -246,8 +253,7 @@ async fn start_full_session(
     let now = req.now;
     let mut tx = req.state.pool.begin().await?;
     session::end_current(&mut tx, &req.state.settings, &req.headers).await?;
-    let (_, cookie) =
-        session::begin(&mut tx, &req.state.settings, now, user_id, Stage::Full, now).await?;
+    let (_, cookie) = session::begin(&mut tx, req, user_id, Stage::Full, now, factor).await?;
     let signed_in = record_sign_in(req, &mut tx, user_id, username, factor).await?;
     tx.commit().await?;
     signed_in.notify(req).await;

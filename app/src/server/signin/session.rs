@@ -6,7 +6,9 @@ use http::{HeaderMap, HeaderValue};
 use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
 
+use crate::server::db::history::Factor;
 use crate::server::db::sessions::{self, NewSession, Stage};
+use crate::server::platform::ctx::Ctx;
 use crate::server::platform::settings::Settings;
 use crate::server::AppState;
 
@@ -115,23 +117,30 @@ pub struct PendingSession {
     pub authenticated_at: OffsetDateTime,
 }
 
-/// Stores a new session on `conn` (usually a transaction) and returns the cookie for it.
+/// Stores a new session on `conn` (usually a transaction) for the request in `ctx`, and
+/// returns the cookie for it. `factor` is what signed it in (for a pending sign-in, the
+/// password so far).
 pub async fn begin(
     conn: &mut PgConnection,
-    settings: &Settings,
-    now: OffsetDateTime,
+    ctx: &Ctx,
     user_id: i64,
     stage: Stage,
     authenticated_at: OffsetDateTime,
+    factor: Factor,
 ) -> Result<(SecretToken, HeaderValue), sqlx::Error> {
+    let settings = &ctx.state.settings;
     let token = SecretToken::generate();
+    let ip = ctx.client.ip_text();
     let new = NewSession {
         id_hash: &token.hash(),
         user_id,
         stage,
-        now,
-        expires_at: now + settings.sessions.absolute,
+        now: ctx.now,
+        expires_at: ctx.now + settings.sessions.absolute,
         authenticated_at,
+        ip: &ip,
+        user_agent: &ctx.client.user_agent,
+        factor: factor.as_str(),
     };
     sessions::insert(conn, &new).await?;
     let cookie = set_cookie(

@@ -8,6 +8,7 @@ use app::api::devices::DeviceView;
 use app::api::history::HistoryPage;
 use app::api::profile::AccountView;
 use app::api::recovery_token::RecoveryView;
+use app::api::sessions::SessionView;
 use app::api::signin::{LoginStep, PendingSignIn};
 use app::api::two_factor::{TwoFactorView, UpdateResult};
 use app::error::AppError;
@@ -279,6 +280,19 @@ impl Browser {
 
     pub async fn revoke_all_devices(&self) -> Reply<()> {
         self.call("revoke-all-devices", &[]).await
+    }
+
+    pub async fn sessions(&self) -> Reply<Vec<SessionView>> {
+        self.call("sessions", &[]).await
+    }
+
+    pub async fn sign_out_session(&self, id: i64) -> Reply<()> {
+        self.call("sign-out-session", &[("id", &id.to_string())])
+            .await
+    }
+
+    pub async fn sign_out_other_sessions(&self) -> Reply<()> {
+        self.call("sign-out-other-sessions", &[]).await
     }
 
     pub async fn authenticator(&self) -> Reply<AuthenticatorView> {
