@@ -50,6 +50,10 @@ pub enum AppError {
     /// it on yet: only Account › Security is open to it.
     #[error("Turn on two-factor authentication under Account › Security to continue.")]
     TwoFactorRequired,
+    /// The account was locked down from this session ("This wasn't me"): a new password
+    /// comes before anything else.
+    #[error("Your account was locked down. Set a new password to continue.")]
+    NewPasswordRequired,
     /// A Confirmation code was entered with no number waiting for one.
     #[error("There's no number waiting for a code. Enter your mobile number and press Update.")]
     NothingToConfirm,
@@ -80,7 +84,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::InvalidCredentials | Self::Unauthorized | Self::SignInExpired => 401,
-            Self::SudoRequired | Self::TwoFactorRequired => 403,
+            Self::SudoRequired | Self::TwoFactorRequired | Self::NewPasswordRequired => 403,
             Self::NothingToConfirm => 409,
             Self::WrongCode { .. } | Self::CodeExpired => 422,
             Self::TooManyAttempts | Self::ResendTooSoon { .. } | Self::ResendLimit => 429,

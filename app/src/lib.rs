@@ -20,6 +20,7 @@ use leptos_router::{path, SsrMode};
 
 use pages::account::{AccountLayout, HistoryTab, ProfileTab, SecurityTab};
 use pages::forgot::{ForgotPasswordPage, ForgotUsernamePage, ResetPasswordPage};
+use pages::lockdown::{NewPasswordPage, ThisWasntMePage};
 use pages::not_found::NotFound;
 use pages::signin::LoginPage;
 
@@ -68,6 +69,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage/>
                 <Route path=path!("/forgot-username") view=ForgotUsernamePage/>
                 <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/this-wasnt-me") view=ThisWasntMePage ssr=SsrMode::Async/>
+                <Route path=path!("/new-password") view=NewPasswordPage/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/account/security"/> } ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/account") view=AccountLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ProfileTab ssr=SsrMode::Async/>

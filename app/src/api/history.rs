@@ -27,6 +27,9 @@ pub struct AttemptView {
     pub outcome: String,
     pub factor: String,
     pub kind: AttemptKind,
+    /// The sign-in of the session looking at the page: the one row without "This wasn't
+    /// me".
+    pub mine: bool,
 }
 
 /// One page of the history, newest first.
@@ -63,6 +66,7 @@ pub async fn login_history(page: u32) -> Result<HistoryPage, AppError> {
                 outcome: outcome.to_owned(),
                 factor: factor_label(&r.factor).to_owned(),
                 kind,
+                mine: r.outcome == "signed_in" && r.at == user.signed_in_at,
             }
         })
         .collect();
@@ -85,6 +89,7 @@ fn outcome_label(stored: &str) -> (&'static str, AttemptKind) {
         "locked" => ("Account locked", AttemptKind::Failure),
         "password_reset" => ("Password reset", AttemptKind::Step),
         "password_changed" => ("Password changed", AttemptKind::Step),
+        "locked_down" => ("Locked down from this device", AttemptKind::Step),
         _ => ("Unknown", AttemptKind::Failure),
     }
 }

@@ -6,6 +6,7 @@ pub mod authenticator;
 pub mod devices;
 pub mod forgot;
 pub mod history;
+pub mod lockdown;
 pub mod password_change;
 pub mod profile;
 pub mod recovery_token;

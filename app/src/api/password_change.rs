@@ -14,7 +14,8 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     use crate::server::{account::password_change, Ctx};
     let ctx = Ctx::current();
-    let user = ctx.user().await?;
+    // The one thing a locked-down session may do.
+    let user = ctx.user_setting_new_password().await?;
     let (current, again) = (&current_password, &password_again);
     Ok(password_change::change(&ctx, &user, current, password, again).await?)
 }

@@ -2,5 +2,6 @@
 
 pub mod account;
 pub mod forgot;
+pub mod lockdown;
 pub mod not_found;
 pub mod signin;

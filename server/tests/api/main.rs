@@ -13,6 +13,7 @@ mod cli;
 mod forgot;
 mod headers;
 mod http;
+mod lockdown;
 mod notifications;
 mod recovery_token;
 mod sessions;

@@ -52,6 +52,7 @@ fn HistoryTable(history: HistoryPage) -> impl IntoView {
                         <th scope="col">"IP address"</th>
                         <th scope="col">"Device"</th>
                         <th scope="col">"Factor"</th>
+                        <th scope="col"><span class="visually-hidden">"Not you?"</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -69,6 +70,9 @@ fn HistoryTable(history: HistoryPage) -> impl IntoView {
                                 <td>{a.ip}</td>
                                 <td>{a.device}</td>
                                 <td>{a.factor}</td>
+                                <td>{(!a.mine).then(|| view! {
+                                    <a href="/this-wasnt-me" class="small">"This wasn't me"</a>
+                                })}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -17,9 +17,11 @@ use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
 
 pub use history::HistoryTab;
+pub(crate) use password_change::ChangePasswordCard;
 pub use profile::ProfileTab;
 pub use security::SecurityTab;
 
+use crate::api::lockdown::NEW_PASSWORD_PAGE;
 use crate::api::profile::{account_summary, AccountView};
 use crate::components::alert::Alert;
 use crate::components::loaded::Loading;
@@ -60,6 +62,9 @@ pub fn AccountLayout() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match account.await {
                             Err(AppError::Unauthorized) => Either::Left(view! { <Redirect path=sign_in_path()/> }),
+                            Err(AppError::NewPasswordRequired) => {
+                                Either::Left(view! { <Redirect path=NEW_PASSWORD_PAGE/> })
+                            }
                             Err(e) => Either::Right(Either::Left(view! { <Alert>{e.to_string()}</Alert> })),
                             Ok(a) if a.two_factor_required
                                 && use_location().pathname.get_untracked() != "/account/security" =>

@@ -9,7 +9,7 @@ use crate::components::field::{field_error, other_error, Field};
 
 /// Change password: the current one, then the new one twice.
 #[component]
-pub(super) fn ChangePasswordCard() -> impl IntoView {
+pub(crate) fn ChangePasswordCard() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let value = change.value();
     let other = other_error(value, &["current_password", "password", "password_again"]);

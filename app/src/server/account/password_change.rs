@@ -65,6 +65,7 @@ pub async fn change(
     sessions::delete_all_for(&mut tx, user.user_id, Some(&user.session_hash)).await?;
     devices::revoke_all(&mut *tx, user.user_id).await?;
     password_resets::delete_for(&mut tx, user.user_id).await?;
+    sessions::new_password_set(&mut tx, &user.session_hash).await?;
     tx.commit().await?;
     // The password was just entered: this counts for sudo mode.
     sessions::reauthenticate(&state.pool, &user.session_hash, now).await?;

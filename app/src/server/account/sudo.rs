@@ -106,6 +106,8 @@ mod tests {
             user_id: 1,
             session_hash: crate::server::crypto::tokens::TokenHash::of(b"a session"),
             authenticated_at: at,
+            signed_in_at: at,
+            must_change_password: false,
         };
         for (after, open) in [
             (Duration::ZERO, true),

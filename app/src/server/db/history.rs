@@ -15,6 +15,8 @@ pub enum Outcome {
     Locked,
     PasswordReset,
     PasswordChanged,
+    /// "This wasn't me": everything else of the account ended from this device.
+    LockedDown,
 }
 
 impl Outcome {
@@ -30,6 +32,7 @@ impl Outcome {
             Self::Locked => "locked",
             Self::PasswordReset => "password_reset",
             Self::PasswordChanged => "password_changed",
+            Self::LockedDown => "locked_down",
         }
     }
 }

@@ -33,9 +33,9 @@ pub async fn replace(
 }
 
 /// Deletes the account's token.
-pub async fn revoke(pool: &PgPool, user_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn revoke(db: impl sqlx::PgExecutor<'_>, user_id: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!("DELETE FROM recovery_tokens WHERE user_id = $1", user_id)
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(done.rows_affected() == 1)
 }

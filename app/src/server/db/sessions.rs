@@ -60,6 +60,9 @@ pub async fn insert(conn: &mut PgConnection, s: &NewSession<'_>) -> Result<(), s
 pub struct LiveSession {
     pub user_id: i64,
     pub authenticated_at: OffsetDateTime,
+    pub created_at: OffsetDateTime,
+    /// Locked down ("This wasn't me"): only a new password is accepted.
+    pub must_change_password: bool,
 }
 
 /// If the session is live at `stage` (not past its absolute expiry, used since
@@ -78,13 +81,17 @@ pub async fn touch(
     sqlx::query_as!(
         LiveSession,
         r#"WITH live AS (
-               SELECT id_hash, user_id, authenticated_at, last_seen_at FROM sessions
+               SELECT id_hash, user_id, authenticated_at, last_seen_at, created_at,
+                      must_change_password
+               FROM sessions
                WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3 AND stage = $4
            ), touched AS (
                UPDATE sessions SET last_seen_at = $2 FROM live
                WHERE sessions.id_hash = live.id_hash AND live.last_seen_at < $5
            )
-           SELECT user_id AS "user_id!", authenticated_at AS "authenticated_at!" FROM live"#,
+           SELECT user_id AS "user_id!", authenticated_at AS "authenticated_at!",
+                  created_at AS "created_at!", must_change_password AS "must_change_password!"
+           FROM live"#,
         id_hash,
         now,
         idle_cutoff,
@@ -239,4 +246,34 @@ pub async fn delete_signed_in(pool: &PgPool, user_id: i64, id: i64) -> Result<bo
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Marks the session as locked down: it may only set a new password. Returns false when
+/// it already was (a second click changes nothing).
+pub async fn require_new_password(
+    conn: &mut PgConnection,
+    id_hash: &TokenHash,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query!(
+        "UPDATE sessions SET must_change_password = true
+         WHERE id_hash = $1 AND stage = 'full' AND NOT must_change_password RETURNING user_id",
+        id_hash.as_bytes(),
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// The new password is set: the session is free again.
+pub async fn new_password_set(
+    conn: &mut PgConnection,
+    id_hash: &TokenHash,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE sessions SET must_change_password = false WHERE id_hash = $1",
+        id_hash.as_bytes(),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

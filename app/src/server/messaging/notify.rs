@@ -67,6 +67,8 @@ pub enum Notice {
     SecondFactorFailures {
         failures: u32,
     },
+    /// "This wasn't me": everything but the session that asked was ended.
+    LockedDown,
 }
 
 impl Notice {
@@ -85,6 +87,7 @@ impl Notice {
             Self::AuthenticatorAdded => "An authenticator app was added",
             Self::AuthenticatorRemoved => "Your authenticator app was removed",
             Self::SecondFactorFailures { .. } => "Failed attempts to sign in to your account",
+            Self::LockedDown => "Your account was locked down",
         }
     }
 
@@ -137,6 +140,10 @@ impl Notice {
                 "Someone entered your password correctly and then {failures} wrong codes. \
                  If it was not you, change your password now."
             ),
+            Self::LockedDown => "\"This wasn't me\" was pressed: every other session and \
+                sign-in in progress was ended, trusted devices and the recovery token were \
+                revoked, and a new password must be set before anything else."
+                .to_owned(),
         }
     }
 }
@@ -167,9 +174,14 @@ pub fn compose(
         Some(url) => format!("{}/account/security", url.trim_end_matches('/')),
         None => "Account › Security".to_owned(),
     };
+    let this_wasnt_me = format!(
+        "{}/this-wasnt-me",
+        state.settings.link_base.trim_end_matches('/')
+    );
     let body = format!(
         "Hello {username},\n\n{}\n\n{}\nIf this was you, there is nothing to do.\n\nIf it \
-         was not you, sign in and change your password, then check your mobile number and \
+         was not you: {this_wasnt_me}\n(sign in there to end every other session and set a \
+         new password; the link alone changes nothing), then check your mobile number and \
          trusted devices under {security}. If you cannot sign in, contact support.\n\n— {brand}\n",
         notice.what(),
         origin.lines(),

@@ -49,7 +49,19 @@ impl Ctx {
     /// The fully signed-in account of this request, or `Unauthorized`. Every server
     /// function that acts for a customer starts here: nothing relies on the browser
     /// having hidden a page.
+    /// A session locked down with "This wasn't me" gets `NewPasswordRequired` until it
+    /// sets one ([`Ctx::user_setting_new_password`]).
     pub async fn user(&self) -> Result<User, AppError> {
+        let user = self.user_setting_new_password().await?;
+        if user.must_change_password {
+            return Err(AppError::NewPasswordRequired);
+        }
+        Ok(user)
+    }
+
+    /// The signed-in account, even while its session is locked down: for setting the new
+    /// password (and for "This wasn't me" pressed again).
+    pub async fn user_setting_new_password(&self) -> Result<User, AppError> {
         let found = match &self.memo {
             Some(memo) => memo.current(&self.state, &self.headers).await,
             None => session::current(&self.state, &self.headers).await,

@@ -87,6 +87,10 @@ pub struct User {
     pub session_hash: TokenHash,
     /// When the password was last proven in this session.
     pub authenticated_at: OffsetDateTime,
+    /// When this session was signed in (its sign-in's Login History row has this time).
+    pub signed_in_at: OffsetDateTime,
+    /// Locked down ("This wasn't me"): only Change password answers it.
+    pub must_change_password: bool,
 }
 
 /// One page request's session lookup, shared by the server functions its resources call
@@ -173,6 +177,8 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Use
             session_hash,
             user_id: s.user_id,
             authenticated_at: s.authenticated_at,
+            signed_in_at: s.created_at,
+            must_change_password: s.must_change_password,
         }))
 }
 

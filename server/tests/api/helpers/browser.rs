@@ -295,6 +295,10 @@ impl Browser {
         self.call("sign-out-other-sessions", &[]).await
     }
 
+    pub async fn this_wasnt_me(&self) -> Reply<()> {
+        self.call("this-wasnt-me", &[]).await
+    }
+
     pub async fn authenticator(&self) -> Reply<AuthenticatorView> {
         self.call("authenticator", &[]).await
     }
