@@ -66,9 +66,12 @@ pub async fn security_headers(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    // The reset page's URL holds its token: no Referer may carry it anywhere, not even
-    // to our own /pkg requests.
-    let referrer = if path == "/reset-password" || path == "/api/reset-link" {
+    // The reset and confirm-email pages' URLs hold their tokens: no Referer may carry
+    // them anywhere, not even to our own /pkg requests.
+    let referrer = if matches!(
+        path.as_str(),
+        "/reset-password" | "/api/reset-link" | "/confirm-email"
+    ) {
         "no-referrer"
     } else {
         "strict-origin-when-cross-origin"
@@ -128,10 +131,21 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
 /// `{scheme}://{Host}`, with `https` when cookies are `Secure` (we are served over HTTPS)
 /// and `http` otherwise. An `Origin` must equal it in scheme, host and port (ASCII
 /// case-insensitively, a default port the same as none); one that cannot be read (not
-/// UTF-8, no scheme, `null`) is another origin. Without `Origin`, `Sec-Fetch-Site` must
+/// UTF-8, no scheme) is another origin, and so is `null` unless `Sec-Fetch-Site` says
+/// `same-origin`. Without `Origin`, `Sec-Fetch-Site` must
 /// say `same-origin` or `none`. Requests with neither header (not from a browser) pass:
 /// they carry no ambient credentials to abuse.
 pub fn is_same_origin(headers: &HeaderMap, public_url: Option<&str>, cookie_secure: bool) -> bool {
+    let site = headers
+        .get("sec-fetch-site")
+        .map(|v| v.to_str().unwrap_or_default());
+    // A form posted from one of our own pages served with `Referrer-Policy: no-referrer`
+    // (the reset and confirm-email pages, whose URLs hold tokens) says `Origin: null`;
+    // the browser's own `Sec-Fetch-Site: same-origin` vouches for it. An opaque origin
+    // elsewhere (a sandboxed frame) is never `same-origin`.
+    if headers.get(header::ORIGIN).is_some_and(|o| o == "null") {
+        return site == Some("same-origin");
+    }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let Some(origin) = origin.to_str().ok().and_then(WebOrigin::parse_header) else {
             return false;
@@ -148,10 +162,7 @@ pub fn is_same_origin(headers: &HeaderMap, public_url: Option<&str>, cookie_secu
         };
         return ours.is_some_and(|ours| ours == origin);
     }
-    match headers
-        .get("sec-fetch-site")
-        .map(|v| v.to_str().unwrap_or_default())
-    {
+    match site {
         Some(site) => matches!(site, "same-origin" | "none"),
         None => true,
     }
@@ -250,6 +261,22 @@ mod tests {
         }
         let no_host = headers(&[("origin", "http://panel.example")]);
         assert!(!is_same_origin(&no_host, None, false));
+        // `Origin: null`: only our own no-referrer pages, by the browser's word.
+        for (site, expected) in [
+            (Some("same-origin"), true),
+            (Some("same-site"), false),
+            (Some("cross-site"), false),
+            (Some("none"), false),
+            (None, false),
+        ] {
+            let mut pairs = vec![("origin", "null"), ("host", "panel.example")];
+            pairs.extend(site.map(|s| ("sec-fetch-site", s)));
+            assert_eq!(
+                is_same_origin(&headers(&pairs), None, false),
+                expected,
+                "{site:?}"
+            );
+        }
     }
 
     #[test]
