@@ -19,6 +19,7 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use pages::account::{AccountLayout, HistoryTab, ProfileTab, SecurityTab};
+use pages::confirm_email::ConfirmEmailPage;
 use pages::forgot::{ForgotPasswordPage, ForgotUsernamePage, ResetPasswordPage};
 use pages::lockdown::{NewPasswordPage, ThisWasntMePage};
 use pages::not_found::NotFound;
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/this-wasnt-me") view=ThisWasntMePage ssr=SsrMode::Async/>
                 <Route path=path!("/new-password") view=NewPasswordPage/>
+                <Route path=path!("/confirm-email") view=ConfirmEmailPage/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/account/security"/> } ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/account") view=AccountLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ProfileTab ssr=SsrMode::Async/>

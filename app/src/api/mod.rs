@@ -4,6 +4,7 @@
 
 pub mod authenticator;
 pub mod devices;
+pub mod email_change;
 pub mod forgot;
 pub mod history;
 pub mod lockdown;

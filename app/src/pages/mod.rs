@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod account;
+pub mod confirm_email;
 pub mod forgot;
 pub mod lockdown;
 pub mod not_found;

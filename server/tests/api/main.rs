@@ -10,6 +10,7 @@ mod attacks;
 mod authenticator;
 mod bad_input;
 mod cli;
+mod email_change;
 mod forgot;
 mod headers;
 mod http;

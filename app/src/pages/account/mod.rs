@@ -2,6 +2,7 @@
 
 mod authenticator;
 mod devices;
+mod email_change;
 mod history;
 mod password_change;
 mod profile;

@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::email_change::EmailChangeCard;
 use super::with_account;
 use crate::components::card::Card;
 
-/// Profile tab: who is signed in.
+/// Profile tab: who is signed in, and changing the email address.
 #[component]
 pub fn ProfileTab() -> impl IntoView {
     view! {
@@ -19,5 +20,6 @@ pub fn ProfileTab() -> impl IntoView {
                 </dl>
             })}
         </Card>
+        <EmailChangeCard/>
     }
 }

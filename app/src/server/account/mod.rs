@@ -1,6 +1,7 @@
 //! What a signed-in customer changes under Account › Security, and how accounts are made.
 
 pub mod authenticator;
+pub mod email_change;
 pub mod lockdown;
 pub mod password_change;
 pub mod provision;

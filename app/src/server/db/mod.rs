@@ -4,6 +4,7 @@
 pub mod authenticator;
 pub mod challenges;
 pub mod devices;
+pub mod email_changes;
 pub mod history;
 pub mod outbox;
 pub mod password_resets;

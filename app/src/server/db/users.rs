@@ -234,3 +234,37 @@ pub async fn enable_two_factor(conn: &mut sqlx::PgConnection, id: i64) -> Result
     .await?;
     Ok(())
 }
+
+/// Whether an account other than `user_id` uses `email` (compared without case).
+pub async fn email_used_by_another(
+    pool: &PgPool,
+    user_id: i64,
+    email: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1) AND id <> $2) AS "used!""#,
+        email,
+        user_id,
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// Sets the account's email unless another account has taken it meanwhile: one
+/// statement, so two accounts confirming the same address cannot both get it. Returns
+/// whether it was set.
+pub async fn set_email_if_free(
+    conn: &mut sqlx::PgConnection,
+    user_id: i64,
+    email: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE users SET email = $2 WHERE id = $1
+         AND NOT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2) AND id <> $1)",
+        user_id,
+        email,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

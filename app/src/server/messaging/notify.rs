@@ -69,6 +69,12 @@ pub enum Notice {
     },
     /// "This wasn't me": everything but the session that asked was ended.
     LockedDown,
+    /// A new address was asked for; told to the old one at once.
+    EmailChangeRequested {
+        new_masked: String,
+    },
+    /// The new address was confirmed (sent to it).
+    EmailChanged,
 }
 
 impl Notice {
@@ -88,6 +94,8 @@ impl Notice {
             Self::AuthenticatorRemoved => "Your authenticator app was removed",
             Self::SecondFactorFailures { .. } => "Failed attempts to sign in to your account",
             Self::LockedDown => "Your account was locked down",
+            Self::EmailChangeRequested { .. } => "A new email address was requested",
+            Self::EmailChanged => "Your email address was changed",
         }
     }
 
@@ -140,6 +148,13 @@ impl Notice {
                 "Someone entered your password correctly and then {failures} wrong codes. \
                  If it was not you, change your password now."
             ),
+            Self::EmailChangeRequested { new_masked } => format!(
+                "A change of your account's email address to {new_masked} was requested. It \
+                 happens only when the link sent there is followed, within an hour."
+            ),
+            Self::EmailChanged => "This is now your account's email address: password \
+                resets, usernames and security notices come here."
+                .to_owned(),
             Self::LockedDown => "\"This wasn't me\" was pressed: every other session and \
                 sign-in in progress was ended, trusted devices and the recovery token were \
                 revoked, and a new password must be set before anything else."

@@ -66,3 +66,30 @@ pub fn reset_link(settings: &Settings, to: &str, username: &str, token: &str) ->
         ),
     }
 }
+
+/// The link that confirms `to` as the account's new address.
+pub fn email_change_link(settings: &Settings, to: &str, username: &str, token: &str) -> Email {
+    let brand = &settings.brand;
+    Email {
+        to: to.to_owned(),
+        subject: format!("{brand}: confirm your new email address"),
+        body: format!(
+            "Hello {username},\n\nSomeone (we hope you) asked to use this address for your \
+             {brand} account. Confirm it here:\n\n{}/confirm-email?token={token}\n\nThe \
+             link works once, for an hour. Until it is followed, nothing changes.\n\nIf you \
+             did not ask, ignore this email.\n\n— {brand}\n",
+            base_url(settings),
+        ),
+    }
+}
+
+/// An address as a notice shows it: the first character of the name and the domain.
+pub fn masked_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((name, domain)) => {
+            let first: String = name.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".to_owned(),
+    }
+}

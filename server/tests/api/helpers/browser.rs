@@ -299,6 +299,14 @@ impl Browser {
         self.call("this-wasnt-me", &[]).await
     }
 
+    pub async fn change_email(&self, new_email: &str) -> Reply<String> {
+        self.call("change-email", &[("new_email", new_email)]).await
+    }
+
+    pub async fn confirm_email(&self, token: &str) -> Reply<()> {
+        self.call("confirm-email", &[("token", token)]).await
+    }
+
     pub async fn authenticator(&self) -> Reply<AuthenticatorView> {
         self.call("authenticator", &[]).await
     }

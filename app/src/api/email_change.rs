@@ -1,0 +1,25 @@
+//! Account › Profile › Email address.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Sends a confirmation link to `new_email` (needs sudo mode); the address changes only
+/// when it is followed. Returns the new address.
+#[server(endpoint = "change-email")]
+pub async fn change_email(new_email: String) -> Result<String, AppError> {
+    use crate::server::{account::email_change, Ctx};
+    let ctx = Ctx::current();
+    let user = ctx.user().await?;
+    let new = email_change::request(&ctx, &user.sudo(ctx.now)?, &new_email).await?;
+    Ok(new.as_str().to_owned())
+}
+
+/// The link from the email: makes the new address the account's.
+#[server(endpoint = "confirm-email")]
+pub async fn confirm_email(token: String) -> Result<(), AppError> {
+    use crate::server::{account::email_change, Ctx};
+    email_change::confirm(&Ctx::current(), &token).await?;
+    leptos_axum::redirect("/confirm-email?done=1");
+    Ok(())
+}
