@@ -45,3 +45,18 @@ test("signed out, the email's This wasn't me link asks to sign in first or offer
   await expect(page.getByRole('link', { name: 'Forgot Password?' })).toHaveAttribute('href', '/forgot-password');
   await expect(page.getByRole('link', { name: 'Log In' })).toHaveAttribute('href', '/login?next=/this-wasnt-me');
 });
+
+test("This wasn't me works without JavaScript", async ({ browser }) => {
+  const user = createUser({ twoFactor: false });
+  const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log In' }).click();
+  await expect(page).toHaveURL(/\/account\/security$/);
+  await page.goto('/this-wasnt-me');
+  await page.getByRole('button', { name: 'Lock my account down' }).click();
+  await expect(page).toHaveURL(/\/new-password$/);
+  await page.goto('/account/security');
+  await expect(page).toHaveURL(/\/new-password$/);
+});

@@ -21,7 +21,8 @@ pub(super) fn SessionsCard() -> impl IntoView {
         <Card id="sessions" title="Where you're signed in" intro=concat!(
             "Every browser signed in to your account right now. Signing one out ends it at ",
             "once; it needs your password (and code) to come back. Trusted devices, below, ",
-            "are different: they only skip the texted code when they next sign in.",
+            "are different: they only skip the texted code when they next sign in. Changing ",
+            "your password signs out every other session; a reset signs out all of them.",
         )>
             <Loaded resource=sessions ok=move |list| {
                 let others = list.iter().any(|s| !s.current);
