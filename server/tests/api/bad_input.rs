@@ -44,6 +44,12 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("setup-authenticator", &[]),
     ("confirm-authenticator", &["code"]),
     ("remove-authenticator", &[]),
+    ("sessions", &[]),
+    ("sign-out-session", &["id"]),
+    ("sign-out-other-sessions", &[]),
+    ("this-wasnt-me", &[]),
+    ("change-email", &["new_email"]),
+    ("confirm-email", &["token"]),
 ];
 
 static PANICS: AtomicUsize = AtomicUsize::new(0);

@@ -259,42 +259,27 @@ impl TestApp {
 
     /// Creates an account through the same service the `user add` command uses.
     pub async fn add_user(&self, username: &str, password: &str) -> i64 {
-        let request = app::server::account::provision::AccountRequest {
-            username: username.into(),
-            email: format!("{username}@example.com"),
-            phone: None,
-            two_factor: false,
-            password: app::domain::Password::new(password),
-        };
-        app::server::account::provision::create(
-            &self.pool,
-            &self.state.hasher,
-            &self.state.clock,
-            request,
-        )
-        .await
-        .unwrap()
-        .0
+        self.create_account(username, password, None).await
     }
 
     /// Creates an account with two-factor authentication on, codes going to `phone`.
     pub async fn add_user_2fa(&self, username: &str, password: &str, phone: &str) -> i64 {
+        self.create_account(username, password, Some(phone)).await
+    }
+
+    async fn create_account(&self, username: &str, password: &str, phone: Option<&str>) -> i64 {
         let request = app::server::account::provision::AccountRequest {
             username: username.into(),
             email: format!("{username}@example.com"),
-            phone: Some(phone.into()),
-            two_factor: true,
+            phone: phone.map(Into::into),
+            two_factor: phone.is_some(),
             password: app::domain::Password::new(password),
         };
-        app::server::account::provision::create(
-            &self.pool,
-            &self.state.hasher,
-            &self.state.clock,
-            request,
-        )
-        .await
-        .unwrap()
-        .0
+        let (state, pool) = (&self.state, &self.pool);
+        app::server::account::provision::create(pool, &state.hasher, &state.clock, request)
+            .await
+            .unwrap()
+            .0
     }
 
     /// The SMS messages sent to `phone`, newest first.
