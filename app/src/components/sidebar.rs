@@ -12,7 +12,7 @@ pub fn Sidebar() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     view! {
         <nav class="sidebar" aria-label="Control panel">
-            <a class="sidebar-brand" href="/"><Brand/></a>
+            <a class="sidebar-brand" href="/" aria-label="Gatehouse"><Brand/></a>
             <ul class="sidebar-links">
                 <li>
                     <A href="/" exact=true attr:class="sidebar-link">

@@ -47,7 +47,7 @@ pub fn AccountLayout() -> impl IntoView {
     view! {
         <div class="panel">
             <Sidebar/>
-            <div class="panel-main">
+            <main class="panel-main">
                 <header class="page-header">
                     <div>
                         <p class="eyebrow">"Account settings"</p>
@@ -76,7 +76,7 @@ pub fn AccountLayout() -> impl IntoView {
                         }
                     })}
                 </Transition>
-            </div>
+            </main>
         </div>
     }
 }
