@@ -1,9 +1,11 @@
 //! Waiting for a resource: "Loading…", then its view, or the error in an [`Alert`].
 
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 
 use super::alert::Alert;
+use crate::api::lockdown::NEW_PASSWORD_PAGE;
 use crate::error::AppError;
 
 /// The "Loading…" line shown while a resource loads.
@@ -13,7 +15,7 @@ pub fn Loading() -> impl IntoView {
 }
 
 /// A [`Transition`] over `resource`: [`Loading`] at first, then `ok` with the value, or
-/// an error [`Alert`]. `quiet` shows nothing while loading and nothing for an error.
+/// an error [`Alert`] (a signed-out or locked-down session is sent on instead). `quiet` shows nothing while loading and nothing for an error.
 #[component]
 pub fn Loaded<T, V, F>(
     resource: Resource<Result<T, AppError>>,
@@ -31,8 +33,14 @@ where
                 let ok = ok.clone();
                 Suspend::new(async move {
                     match resource.await {
-                        Ok(value) => Either::Left(ok(value)),
-                        Err(e) => Either::Right((!quiet).then(|| view! { <Alert>{e.to_string()}</Alert> })),
+                        Ok(value) => EitherOf3::A(ok(value)),
+                        // The session ended elsewhere ("Where you're signed in", "This
+                        // wasn't me"): the next click lands where it can go on.
+                        Err(AppError::Unauthorized) => EitherOf3::B(view! { <Redirect path="/login"/> }),
+                        Err(AppError::NewPasswordRequired) => {
+                            EitherOf3::B(view! { <Redirect path=NEW_PASSWORD_PAGE/> })
+                        }
+                        Err(e) => EitherOf3::C((!quiet).then(|| view! { <Alert>{e.to_string()}</Alert> })),
                     }
                 })
             }}

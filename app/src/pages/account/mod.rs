@@ -34,14 +34,11 @@ use crate::error::AppError;
 type AccountResource = Resource<Result<AccountView, AppError>>;
 
 /// `/account/*`: sidebar, the page header with the tabs on the upper right, and the tab.
-/// A visitor who is not signed in is sent to `/login` (a 302 when rendered on the server,
-/// a client-side redirect at the next tab switch).
+/// A visitor who is not signed in is sent to `/login` (a 302 when rendered on the server;
+/// a session ended elsewhere is sent there by the next tab's [`Loaded`](crate::components::loaded::Loaded)).
 #[component]
 pub fn AccountLayout() -> impl IntoView {
-    // Asked again at every tab switch, so a session signed out elsewhere ("Where you're
-    // signed in") lands on the sign-in page at its next click, not on a page of errors.
-    let pathname = use_location().pathname;
-    let account: AccountResource = Resource::new(move || pathname.get(), |_| account_summary());
+    let account: AccountResource = Resource::new(|| (), |_| account_summary());
     provide_context(account);
 
     view! {

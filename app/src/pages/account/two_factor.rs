@@ -33,6 +33,11 @@ pub(super) fn TwoFactorCard() -> impl IntoView {
     }
 }
 
+/// Whether Update's last answer refused the number.
+fn phone_error_in(value: &Option<Result<UpdateResult, AppError>>) -> bool {
+    matches!(value, Some(Err(e)) if e.for_field("phone").is_some())
+}
+
 /// The seed's form: Mobile, "Two Factor Authentication Enabled", Update; then the
 /// Confirmation code for a new number, and the password prompt when a change needs it.
 #[component]
@@ -74,6 +79,24 @@ fn TwoFactorForm(
     };
     let pending = settings.pending_masked.clone();
     let required = settings.required;
+    // After each submit the card is drawn anew: focus goes to what comes next (the
+    // Confirmation code) or to the field that was refused, never back to the page's top.
+    let next_focus = if pending.is_some() {
+        Some("confirm-code")
+    } else if update.value().with_untracked(phone_error_in) {
+        Some("phone")
+    } else {
+        None
+    };
+    Effect::new(move |_| {
+        // On the next frame: the new card is in the document by then.
+        request_animation_frame(move || {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(el) = next_focus.and_then(|id| document().get_element_by_id(id)) {
+                let _ = el.unchecked_into::<leptos::web_sys::HtmlElement>().focus();
+            }
+        });
+    });
     view! {
         {required.then(|| view! {
             <Alert testid="tfa-required">
