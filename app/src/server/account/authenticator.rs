@@ -9,7 +9,7 @@ use crate::server::crypto::totp;
 use crate::server::db::{authenticator, devices, users};
 use crate::server::messaging::notify::{self, Notice, Origin};
 use crate::server::platform::ctx::Ctx;
-use crate::server::platform::respond::{self, Unexpected};
+use crate::server::platform::respond::{self, unexpected_from, Unexpected};
 use crate::server::AppState;
 
 /// What the customer needs to add the account to an app.
@@ -37,11 +37,7 @@ pub enum AuthenticatorError {
     Unexpected(#[from] Unexpected),
 }
 
-impl From<sqlx::Error> for AuthenticatorError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Unexpected(e.into())
-    }
-}
+unexpected_from!(AuthenticatorError);
 
 impl From<AuthenticatorError> for AppError {
     fn from(e: AuthenticatorError) -> Self {

@@ -60,9 +60,10 @@ pub async fn request(
 ) -> Result<EmailAddress, EmailChangeError> {
     let (state, user_id) = (&ctx.state, sudo.user().user_id);
     let new = EmailAddress::parse(new_raw)?;
+    // The session's own account: gone only if it was deleted under the request.
     let profile = users::profile(&state.pool, user_id)
         .await?
-        .ok_or(EmailChangeError::InvalidLink)?;
+        .ok_or(sqlx::Error::RowNotFound)?;
     if profile.email.eq_ignore_ascii_case(new.as_str()) {
         return Err(EmailChangeError::Same);
     }

@@ -24,7 +24,7 @@ impl SecretToken {
 
     /// What the database stores and looks up: the token's SHA-256, never the token.
     pub fn hash(&self) -> TokenHash {
-        TokenHash(Sha256::digest(self.0).into())
+        TokenHash::of(&self.0)
     }
 
     /// The token as written in a cookie or a link: 64 hex digits.

@@ -191,7 +191,7 @@ pub fn compose(
     };
     let this_wasnt_me = format!(
         "{}/this-wasnt-me",
-        state.settings.link_base.trim_end_matches('/')
+        crate::server::messaging::texts::base_url(&state.settings)
     );
     let body = format!(
         "Hello {username},\n\n{}\n\n{}\nIf this was you, there is nothing to do.\n\nIf it \

@@ -22,7 +22,8 @@ pub fn confirmation_code(settings: &Settings, digits: &str) -> String {
     )
 }
 
-fn base_url(settings: &Settings) -> &str {
+/// The start of every link in a message, without a trailing slash.
+pub(crate) fn base_url(settings: &Settings) -> &str {
     settings.link_base.trim_end_matches('/')
 }
 

@@ -58,7 +58,7 @@ pub fn internal(context: &'static str, err: impl std::fmt::Display) -> AppError 
 
 /// Maps a password-hashing error: a full hashing queue is a 503 the client may retry
 /// (logged as a warning: it is load, not a bug), anything else is a logged 500.
-pub fn from_hash(context: &'static str, err: HashError) -> AppError {
+fn from_hash(context: &'static str, err: HashError) -> AppError {
     if matches!(err, HashError::Busy) {
         tracing::warn!(%err, "{context}: password hashing is saturated");
         AppError::Unavailable
@@ -69,7 +69,7 @@ pub fn from_hash(context: &'static str, err: HashError) -> AppError {
 
 /// Maps a database error: connection trouble is a 503 the client may retry, anything
 /// else is a logged 500.
-pub fn from_db(context: &'static str, err: sqlx::Error) -> AppError {
+fn from_db(context: &'static str, err: sqlx::Error) -> AppError {
     if database_unavailable(&err) {
         tracing::warn!(%err, "{context}: database unavailable");
         AppError::Unavailable
