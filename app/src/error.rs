@@ -54,6 +54,10 @@ pub enum AppError {
     /// comes before anything else.
     #[error("Your account was locked down. Set a new password to continue.")]
     NewPasswordRequired,
+    /// A passkey's answer was not accepted (a bad signature, no user verification, a
+    /// credential this server does not know, or a sign count that went backwards).
+    #[error("That passkey wasn't accepted. Try again, or log in with your password.")]
+    PasskeyRefused,
     /// A Confirmation code was entered with no number waiting for one.
     #[error("There's no number waiting for a code. Enter your mobile number and press Update.")]
     NothingToConfirm,
@@ -84,6 +88,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::InvalidCredentials | Self::Unauthorized | Self::SignInExpired => 401,
+            Self::PasskeyRefused => 401,
             Self::SudoRequired | Self::TwoFactorRequired | Self::NewPasswordRequired => 403,
             Self::NothingToConfirm => 409,
             Self::WrongCode { .. } | Self::CodeExpired => 422,

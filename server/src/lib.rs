@@ -49,6 +49,8 @@ pub enum RunError {
     Email(String),
     #[error(transparent)]
     Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    Passkeys(#[from] app::server::crypto::webauthn::RelyingPartyError),
 }
 
 /// Runs the command the command line asked for.
@@ -155,7 +157,9 @@ pub async fn build_state(
         .map_err(|e| RunError::Sms(e.to_string()))?;
     let email = app::server::messaging::email::sender(&settings.email, &pool, &clock)
         .map_err(|e| RunError::Email(e.to_string()))?;
+    let passkeys = relying_party(&settings, leptos_options.site_addr.port())?;
     Ok(AppState {
+        passkeys,
         sms,
         leptos_options,
         email,
@@ -164,6 +168,33 @@ pub async fn build_state(
         hasher,
         clock,
     })
+}
+
+/// Passkeys' relying party: the public URL's host, or in development without one
+/// `localhost` on the listening port (an IP address cannot be a relying party id, so
+/// development and tests reach the app as `localhost`). Production refuses to start with
+/// passkeys on and no usable public URL; development goes on without passkeys.
+fn relying_party(
+    settings: &Settings,
+    port: u16,
+) -> Result<Option<app::server::crypto::webauthn::RelyingParty>, RunError> {
+    use app::server::crypto::webauthn::{RelyingParty, RelyingPartyError};
+    if !settings.passkeys {
+        return Ok(None);
+    }
+    let made = match (&settings.public_url, settings.is_dev()) {
+        (Some(url), _) => RelyingParty::new(url, &settings.brand),
+        (None, true) => RelyingParty::new(&format!("http://localhost:{port}"), &settings.brand),
+        (None, false) => Err(RelyingPartyError::NoPublicUrl),
+    };
+    match made {
+        Ok(rp) => Ok(Some(rp)),
+        Err(e) if settings.is_dev() => {
+            tracing::warn!(error = %e, "passkeys are off");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Serves `state` on `listener` until `shutdown` completes.

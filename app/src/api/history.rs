@@ -90,6 +90,7 @@ fn outcome_label(stored: &str) -> (&'static str, AttemptKind) {
         "password_reset" => ("Password reset", AttemptKind::Step),
         "password_changed" => ("Password changed", AttemptKind::Step),
         "locked_down" => ("Locked down from this device", AttemptKind::Step),
+        "passkey_refused" => ("Passkey refused", AttemptKind::Failure),
         _ => ("Unknown", AttemptKind::Failure),
     }
 }
@@ -103,6 +104,7 @@ pub(crate) fn factor_label(stored: &str) -> &'static str {
         "recovery_token" => "Recovery token",
         "email_link" => "Email link",
         "authenticator_app" => "Authenticator app",
+        "passkey" => "Passkey",
         _ => "Unknown",
     }
 }

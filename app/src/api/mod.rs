@@ -8,6 +8,7 @@ pub mod email_change;
 pub mod forgot;
 pub mod history;
 pub mod lockdown;
+pub mod passkeys;
 pub mod password_change;
 pub mod profile;
 pub mod recovery_token;

@@ -31,6 +31,8 @@ pub struct PendingSignIn {
     pub app: bool,
     /// "Text me a code instead" is offered.
     pub can_text: bool,
+    /// "Use a passkey" is offered (the account has one).
+    pub passkey: bool,
 }
 
 /// What the password step led to.
@@ -52,6 +54,7 @@ impl From<crate::server::signin::Pending> for PendingSignIn {
             sms_refused: p.sms_refused.map(|r| r.message().to_owned()),
             app: p.app,
             can_text: p.can_text,
+            passkey: p.passkey,
         }
     }
 }
@@ -108,6 +111,29 @@ pub async fn verify_code(
     if let Some(device) = accepted.device_cookie {
         session::send_cookie(device);
     }
+    leptos_axum::redirect(after_sign_in(next.as_deref()));
+    Ok(())
+}
+
+/// "Sign in with a passkey", or "Use a passkey" at the second step: the options for the
+/// browser's prompt (or its autofill).
+#[server(endpoint = "passkey-signin")]
+pub async fn passkey_signin() -> Result<crate::api::passkeys::PasskeyChallenge, AppError> {
+    let ctx = crate::server::Ctx::current();
+    Ok(crate::server::signin::passkey::begin(&ctx).await?.into())
+}
+
+/// The browser's answer (`PublicKeyCredential.toJSON()` as JSON): signs in.
+#[server(endpoint = "passkey-verify")]
+pub async fn passkey_verify(
+    ceremony: String,
+    credential: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::signin::{passkey, session};
+    let ctx = crate::server::Ctx::current();
+    let accepted = passkey::finish(&ctx, &ceremony, &credential).await?;
+    session::send_cookie(accepted.session_cookie);
     leptos_axum::redirect(after_sign_in(next.as_deref()));
     Ok(())
 }

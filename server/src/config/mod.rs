@@ -273,6 +273,11 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_REQUIRE_2FA", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub require_2fa: bool,
 
+    /// Offer passkeys (WebAuthn). Their relying party id is GATEHOUSE_PUBLIC_URL's host,
+    /// so production refuses to start with passkeys on and no public URL.
+    #[arg(long, env = "GATEHOUSE_PASSKEYS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub passkeys: bool,
+
     /// Country calling codes SMS may be sent to, comma-separated (e.g. "44,353,1");
     /// empty: any country.
     #[arg(

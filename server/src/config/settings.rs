@@ -74,6 +74,7 @@ impl Config {
             }),
         };
         settings.require_two_factor = self.require_2fa;
+        settings.passkeys = self.passkeys;
         settings.sms_limits.countries = self.sms_countries.clone();
         settings.secret_key = match (&self.secret_key, environment) {
             (Some(hex), _) => Some(

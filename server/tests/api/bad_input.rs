@@ -50,6 +50,13 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("this-wasnt-me", &[]),
     ("change-email", &["new_email"]),
     ("confirm-email", &["token"]),
+    ("passkeys", &[]),
+    ("add-passkey", &[]),
+    ("save-passkey", &["ceremony", "credential"]),
+    ("rename-passkey", &["id", "name"]),
+    ("remove-passkey", &["id"]),
+    ("passkey-signin", &[]),
+    ("passkey-verify", &["ceremony", "credential", "next"]),
 ];
 
 static PANICS: AtomicUsize = AtomicUsize::new(0);

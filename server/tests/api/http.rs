@@ -496,6 +496,7 @@ async fn the_dev_outbox_lists_messages_newest_first() {
 async fn the_outbox_does_not_exist_in_production() {
     let mut settings = app::server::Settings::dev();
     settings.environment = app::server::Environment::Production;
+    settings.public_url = Some("https://panel.example".into());
     let app = spawn_app_with(settings).await;
     let b = app.browser();
     for path in ["/dev/outbox", "/dev/outbox.json"] {

@@ -16,6 +16,7 @@ mod headers;
 mod http;
 mod lockdown;
 mod notifications;
+mod passkeys;
 mod recovery_token;
 mod sessions;
 mod signin;

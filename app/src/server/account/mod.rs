@@ -3,6 +3,7 @@
 pub mod authenticator;
 pub mod email_change;
 pub mod lockdown;
+pub mod passkeys;
 pub mod password_change;
 pub mod provision;
 pub mod recovery_token;

@@ -26,6 +26,8 @@ pub struct Challenge {
     pub phone: Option<String>,
     /// The account has a confirmed authenticator app.
     pub has_app: bool,
+    /// The account has a passkey ("Use a passkey" is offered).
+    pub has_passkey: bool,
 }
 
 /// Creates the challenge of a new pending session. `texted` says whether `code` went
@@ -75,7 +77,8 @@ pub async fn find(
         r#"SELECT c.user_id, c.code_salt, c.code_hash, c.code_expires_at, c.failed_attempts, c.sends,
                 c.last_sent_at, c.consumed_at, u.username, u.phone_e164 AS phone,
                 EXISTS (SELECT 1 FROM authenticator_apps a
-                        WHERE a.user_id = c.user_id AND a.confirmed_at IS NOT NULL) AS "has_app!"
+                        WHERE a.user_id = c.user_id AND a.confirmed_at IS NOT NULL) AS "has_app!",
+                u.passkey_count > 0 AS "has_passkey!"
          FROM signin_challenges c JOIN users u ON u.id = c.user_id WHERE c.session_hash = $1"#,
         session_hash
     )

@@ -17,6 +17,9 @@ pub enum Outcome {
     PasswordChanged,
     /// "This wasn't me": everything else of the account ended from this device.
     LockedDown,
+    /// A passkey's answer was refused (a bad signature, no user verification, a sign
+    /// count that went backwards).
+    PasskeyRefused,
 }
 
 impl Outcome {
@@ -33,6 +36,7 @@ impl Outcome {
             Self::PasswordReset => "password_reset",
             Self::PasswordChanged => "password_changed",
             Self::LockedDown => "locked_down",
+            Self::PasskeyRefused => "passkey_refused",
         }
     }
 }
@@ -47,6 +51,8 @@ pub enum Factor {
     /// A password reset link from an email.
     EmailLink,
     AuthenticatorApp,
+    /// A passkey: a complete sign-in, or the second step.
+    Passkey,
 }
 
 impl Factor {
@@ -59,6 +65,7 @@ impl Factor {
             Self::RecoveryToken => "recovery_token",
             Self::EmailLink => "email_link",
             Self::AuthenticatorApp => "authenticator_app",
+            Self::Passkey => "passkey",
         }
     }
 }

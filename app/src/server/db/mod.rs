@@ -7,6 +7,8 @@ pub mod devices;
 pub mod email_changes;
 pub mod history;
 pub mod outbox;
+pub mod passkey_ceremonies;
+pub mod passkeys;
 pub mod password_resets;
 pub mod phone_verifications;
 pub mod rate_limits;

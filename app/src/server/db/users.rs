@@ -32,6 +32,8 @@ pub struct Credentials {
     pub two_factor_enabled: bool,
     /// A confirmed authenticator app answers the second step.
     pub has_app: bool,
+    /// A passkey may answer the second step.
+    pub has_passkey: bool,
 }
 
 /// An account as its owner sees it.
@@ -99,7 +101,8 @@ pub async fn credentials(
         Credentials,
         r#"SELECT id, password_hash, phone_e164 AS phone, two_factor_enabled,
                   EXISTS (SELECT 1 FROM authenticator_apps a
-                          WHERE a.user_id = users.id AND a.confirmed_at IS NOT NULL) AS "has_app!"
+                          WHERE a.user_id = users.id AND a.confirmed_at IS NOT NULL) AS "has_app!",
+                  passkey_count > 0 AS "has_passkey!"
            FROM users WHERE username = $1"#,
         username.as_str()
     )

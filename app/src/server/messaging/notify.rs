@@ -63,6 +63,17 @@ pub enum Notice {
     PasswordReset,
     AuthenticatorAdded,
     AuthenticatorRemoved,
+    PasskeyAdded {
+        name: String,
+    },
+    PasskeyRemoved {
+        name: String,
+    },
+    /// A passkey answered with a sign count at or below the stored one: it may have been
+    /// copied. The sign-in was refused.
+    PasskeyCounterWentBack {
+        name: String,
+    },
     /// Several wrong codes or tokens after a correct password.
     SecondFactorFailures {
         failures: u32,
@@ -92,6 +103,9 @@ impl Notice {
             Self::PasswordReset => "Your password was reset",
             Self::AuthenticatorAdded => "An authenticator app was added",
             Self::AuthenticatorRemoved => "Your authenticator app was removed",
+            Self::PasskeyAdded { .. } => "A passkey was added to your account",
+            Self::PasskeyRemoved { .. } => "A passkey was removed from your account",
+            Self::PasskeyCounterWentBack { .. } => "A sign-in with a copied passkey was refused",
             Self::SecondFactorFailures { .. } => "Failed attempts to sign in to your account",
             Self::LockedDown => "Your account was locked down",
             Self::EmailChangeRequested { .. } => "A new email address was requested",
@@ -141,6 +155,19 @@ impl Notice {
             Self::AuthenticatorAdded => "An authenticator app was set up for your account. \
                 Sign-in now asks for its code."
                 .to_owned(),
+            Self::PasskeyAdded { name } => format!(
+                "The passkey \"{name}\" was added to your account. It signs in without a \
+                 password or a code."
+            ),
+            Self::PasskeyRemoved { name } => format!(
+                "The passkey \"{name}\" was removed from your account. It no longer signs in."
+            ),
+            Self::PasskeyCounterWentBack { name } => format!(
+                "A sign-in with your passkey \"{name}\" was refused: the security key \
+                 reported a use count lower than one it reported before, which happens when \
+                 a key has been copied. If you did not copy it, remove it under Account › \
+                 Security and change your password."
+            ),
             Self::AuthenticatorRemoved => {
                 "The authenticator app was removed from your account.".to_owned()
             }

@@ -72,6 +72,9 @@ pub struct Settings {
     /// Seals the authenticator apps' secrets at rest (`GATEHOUSE_SECRET_KEY`); without it
     /// the app cannot be set up.
     pub secret_key: Option<crate::server::crypto::secret_box::SecretKey>,
+    /// Passkeys are offered (`GATEHOUSE_PASSKEYS`, on by default). Their relying party
+    /// id is the public URL's host, so production needs `public_url` for them.
+    pub passkeys: bool,
     /// Country for numbers typed without `+` and a country code.
     pub default_region: Option<phonenumber::country::Id>,
 }
@@ -125,6 +128,7 @@ impl Settings {
             public_url: None,
             link_base: "http://127.0.0.1:3000".to_owned(),
             secret_key: None,
+            passkeys: true,
             default_region: Some(phonenumber::country::Id::GB),
         }
     }

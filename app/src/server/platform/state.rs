@@ -22,4 +22,6 @@ pub struct AppState {
     pub clock: Clock,
     pub email: Arc<dyn EmailSender>,
     pub sms: Arc<dyn SmsSender>,
+    /// Passkeys' relying party; `None` when passkeys are off.
+    pub passkeys: Option<crate::server::crypto::webauthn::RelyingParty>,
 }

@@ -17,6 +17,8 @@ use super::*;
 pub(super) enum GuessKind {
     Code,
     RecoveryToken,
+    /// A passkey's assertion: not guessable, but counted like any second-step attempt.
+    Passkey,
 }
 
 /// A second-step guess reserved before it is checked: one of the pending sign-in's
@@ -167,7 +169,11 @@ pub(super) async fn wrong_guess(
         }
         return SignInError::TooManyAttempts;
     }
-    req.record(user, name, Outcome::WrongCode, factor).await;
+    let outcome = match factor {
+        Factor::Passkey => Outcome::PasskeyRefused,
+        _ => Outcome::WrongCode,
+    };
+    req.record(user, name, outcome, factor).await;
     SignInError::WrongCode {
         attempts_left: (max - taken) as u32,
     }

@@ -2,13 +2,15 @@
 //! login history row each attempt leaves.
 //!
 //! One file per step: [`password_step`] (the password, then a full or pending session),
-//! `second_step` (the texted code, the app code, the recovery token), `guess` (each
+//! `second_step` (the texted code, the app code, the recovery token), [`passkey`] (a
+//! passkey, from the first page or at the second step), `guess` (each
 //! second-step guess reserved before it is checked), `finish` (the one way a second step
 //! ends in a full session), and `resend`; [`throttle`] (lockouts and slow-downs, shared
 //! with every password check) and [`session`] (cookies and the session a sign-in makes).
 
 mod finish;
 mod guess;
+pub mod passkey;
 mod password_step;
 mod resend;
 mod second_step;
@@ -43,6 +45,8 @@ pub struct Pending {
     pub app: bool,
     /// "Text me a code instead" is possible (the account has a phone).
     pub can_text: bool,
+    /// "Use a passkey" is offered (the account has one).
+    pub passkey: bool,
 }
 
 /// The result of the password step.
@@ -80,6 +84,14 @@ pub enum SignInError {
     ResendTooSoon { wait_seconds: u32 },
     #[error("resend refused: cap reached")]
     ResendLimit,
+    #[error("passkeys are off on this server")]
+    PasskeysOff,
+    #[error("the account has no passkey")]
+    NoPasskey,
+    #[error("the passkey's answer was refused")]
+    PasskeyRefused,
+    #[error("the passkey's answer is not a WebAuthn credential")]
+    PasskeyMalformed,
     #[error(transparent)]
     Text(#[from] TextError),
     #[error(transparent)]
@@ -98,6 +110,14 @@ impl From<SignInError> for AppError {
             SignInError::TooManyAttempts => AppError::TooManyAttempts,
             SignInError::ResendTooSoon { wait_seconds } => AppError::ResendTooSoon { wait_seconds },
             SignInError::ResendLimit => AppError::ResendLimit,
+            SignInError::PasskeysOff => {
+                AppError::invalid("passkey", "Passkeys aren't available on this server.")
+            }
+            SignInError::NoPasskey => AppError::invalid("passkey", "This account has no passkey."),
+            SignInError::PasskeyRefused => AppError::PasskeyRefused,
+            SignInError::PasskeyMalformed => {
+                AppError::BadRequest("the passkey's answer could not be read".into())
+            }
             SignInError::Text(e) => e.into(),
             SignInError::Unexpected(e) => e.into(),
         }

@@ -115,7 +115,8 @@ pub async fn password_step(
 
     match route(account.two_factor_enabled, device.is_some()) {
         Route::SignIn => {
-            let cookie = start_full_session(req, account.id, &typed, Factor::Password).await?;
+            let tx = state.pool.begin().await?;
+            let cookie = start_full_session(req, tx, account.id, &typed, Factor::Password).await?;
             return Ok(PasswordOutcome::SignedIn { cookie });
         }
         Route::TrustedDevice => {
@@ -124,7 +125,8 @@ pub async fn password_step(
             if let Some(token) = trusted_device_token(req) {
                 if devices::use_for(&state.pool, &token.hash(), account.id, now).await? {
                     let factor = Factor::TrustedDevice;
-                    let cookie = start_full_session(req, account.id, &typed, factor).await?;
+                    let tx = state.pool.begin().await?;
+                    let cookie = start_full_session(req, tx, account.id, &typed, factor).await?;
                     return Ok(PasswordOutcome::SignedIn { cookie });
                 }
             }
@@ -226,6 +228,7 @@ async fn open_pending(
         sms_refused,
         app: account.has_app,
         can_text: account.phone.is_some(),
+        passkey: account.has_passkey,
     };
     if text_now {
         let phone = account.phone.as_deref().unwrap_or_default();
@@ -242,16 +245,16 @@ async fn open_pending(
     Ok(PasswordOutcome::CodeSent { cookie, pending })
 }
 
-/// A sign-in that needs no second step: the full session and its record in one
-/// transaction.
-async fn start_full_session(
+/// A sign-in that needs no second step: the full session and its record in `tx` (which
+/// may hold more of the sign-in, such as a passkey's new sign count), committed here.
+pub(super) async fn start_full_session(
     req: &Ctx,
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
     user_id: i64,
     username: &str,
     factor: Factor,
 ) -> Result<HeaderValue, SignInError> {
     let now = req.now;
-    let mut tx = req.state.pool.begin().await?;
     session::end_current(&mut tx, &req.state.settings, &req.headers).await?;
     let (_, cookie) = session::begin(&mut tx, req, user_id, Stage::Full, now, factor).await?;
     let signed_in = record_sign_in(req, &mut tx, user_id, username, factor).await?;

@@ -53,6 +53,7 @@ pub(super) fn describe(
         }),
         app: c.has_app && c.sends == 0,
         can_text: c.phone.is_some(),
+        passkey: c.has_passkey,
     }
 }
 

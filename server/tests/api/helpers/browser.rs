@@ -6,6 +6,7 @@ use std::sync::Arc;
 use app::api::authenticator::{AuthenticatorSetup, AuthenticatorView};
 use app::api::devices::DeviceView;
 use app::api::history::HistoryPage;
+use app::api::passkeys::{PasskeyChallenge, PasskeyView, PasskeysView};
 use app::api::profile::AccountView;
 use app::api::recovery_token::RecoveryView;
 use app::api::sessions::SessionView;
@@ -321,6 +322,45 @@ impl Browser {
 
     pub async fn remove_authenticator(&self) -> Reply<()> {
         self.call("remove-authenticator", &[]).await
+    }
+
+    pub async fn passkeys(&self) -> Reply<PasskeysView> {
+        self.call("passkeys", &[]).await
+    }
+
+    pub async fn add_passkey(&self) -> Reply<PasskeyChallenge> {
+        self.call("add-passkey", &[]).await
+    }
+
+    pub async fn save_passkey(&self, ceremony: &str, credential: &str) -> Reply<PasskeyView> {
+        self.call(
+            "save-passkey",
+            &[("ceremony", ceremony), ("credential", credential)],
+        )
+        .await
+    }
+
+    pub async fn rename_passkey(&self, id: i64, name: &str) -> Reply<()> {
+        self.call("rename-passkey", &[("id", &id.to_string()), ("name", name)])
+            .await
+    }
+
+    pub async fn remove_passkey(&self, id: i64) -> Reply<()> {
+        self.call("remove-passkey", &[("id", &id.to_string())])
+            .await
+    }
+
+    /// "Sign in with a passkey" (or "Use a passkey" at the second step): the options.
+    pub async fn passkey_signin(&self) -> Reply<PasskeyChallenge> {
+        self.call("passkey-signin", &[]).await
+    }
+
+    pub async fn passkey_verify(&self, ceremony: &str, credential: &str) -> Reply<()> {
+        self.call(
+            "passkey-verify",
+            &[("ceremony", ceremony), ("credential", credential)],
+        )
+        .await
     }
 
     pub async fn change_password(&self, current: &str, new: &str, again: &str) -> Reply<()> {

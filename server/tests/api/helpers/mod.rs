@@ -2,6 +2,7 @@
 //! dropped when the test ends.
 
 pub mod browser;
+pub mod passkey;
 pub mod smtp;
 
 pub use browser::{Browser, Reply};
