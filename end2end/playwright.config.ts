@@ -16,7 +16,9 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: './test-results',
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    // localhost, not 127.0.0.1: an IP address cannot be a WebAuthn relying party id, and
+    // the passkey tests need one (serve.sh sets GATEHOUSE_PUBLIC_URL to match).
+    baseURL: `http://localhost:${port}`,
     browserName: 'chromium',
     trace: 'retain-on-failure',
     launchOptions: {

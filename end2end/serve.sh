@@ -10,6 +10,9 @@ export GATEHOUSE_ENV=dev
 export LEPTOS_ENV=PROD
 export LEPTOS_SITE_ADDR="127.0.0.1:${E2E_PORT:-3210}"
 export LEPTOS_SITE_ROOT=target/site
+# The browser reaches the app as localhost (the passkeys' relying party id; links in
+# emails point there too, so their cookies are the tests' cookies).
+export GATEHOUSE_PUBLIC_URL="http://localhost:${E2E_PORT:-3210}"
 # A short resend cooldown keeps the countdown test quick; the rule itself is tested in Rust.
 export GATEHOUSE_RESEND_COOLDOWN_SECONDS=5
 # Every test signs in from 127.0.0.1: the per-IP daily SMS cap is tested in Rust.

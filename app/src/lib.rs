@@ -12,6 +12,7 @@ pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod webauthn;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};

@@ -42,7 +42,7 @@ test('CSRF: forms posted from a page on another localhost port change nothing', 
   try {
     for (const endpoint of Object.keys(forms)) {
       const refused = page.waitForResponse((r) => r.url().endsWith(`/api/${endpoint}`));
-      await page.goto(`http://127.0.0.1:${port}/${endpoint}`);
+      await page.goto(`http://localhost:${port}/${endpoint}`);
       expect((await refused).status(), endpoint).toBe(403);
     }
   } finally {

@@ -123,19 +123,20 @@ pub async fn passkey_signin() -> Result<crate::api::passkeys::PasskeyChallenge, 
     Ok(crate::server::signin::passkey::begin(&ctx).await?.into())
 }
 
-/// The browser's answer (`PublicKeyCredential.toJSON()` as JSON): signs in.
+/// The browser's answer (`PublicKeyCredential.toJSON()` as JSON): signs in, and answers
+/// where to go next.
 #[server(endpoint = "passkey-verify")]
 pub async fn passkey_verify(
     ceremony: String,
     credential: String,
     next: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     use crate::server::signin::{passkey, session};
     let ctx = crate::server::Ctx::current();
     let accepted = passkey::finish(&ctx, &ceremony, &credential).await?;
     session::send_cookie(accepted.session_cookie);
-    leptos_axum::redirect(after_sign_in(next.as_deref()));
-    Ok(())
+    // The page goes on itself (passkeys need JavaScript): where it is told to.
+    Ok(after_sign_in(next.as_deref()).to_owned())
 }
 
 /// Texts a new code for the pending sign-in (after a cooldown, up to a cap).

@@ -9,4 +9,5 @@ pub mod icons;
 pub mod leave_guard;
 pub mod loaded;
 pub mod local_time;
+pub mod passkey;
 pub mod sidebar;

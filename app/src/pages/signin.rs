@@ -14,6 +14,7 @@ use crate::components::brand::Brand;
 use crate::components::busy_button::BusyButton;
 use crate::components::field::{action_error, Field};
 use crate::components::loaded::Loading;
+use crate::components::passkey::PasskeySignIn;
 use crate::error::AppError;
 
 /// The sign-in page. Step 1 asks for Username and Password; if the account needs a
@@ -72,11 +73,12 @@ fn PasswordStep(login: ServerAction<Login>, next: Option<String>) -> impl IntoVi
     let show_password = RwSignal::new(false);
     view! {
         <ActionForm action=login attr:class="stack">
-            {next.map(|n| view! { <input type="hidden" name="next" value=n/> })}
+            {next.clone().map(|n| view! { <input type="hidden" name="next" value=n/> })}
             <div aria-live="assertive">
                 <ErrorAlert message=error/>
             </div>
-            <Field id="username" label="Username" name="username" kind="text" autocomplete="username"
+            <PasskeySignIn label="Sign in with a passkey" testid="passkey-signin" next=next.clone() autofill=true/>
+            <Field id="username" label="Username" name="username" kind="text" autocomplete="username webauthn"
                 autocapitalize="none" spellcheck="false" maxlength="64" required=true autofocus=true/>
             <div class="field">
                 <label for="password">"Password"</label>
@@ -139,6 +141,7 @@ fn CodeStep(
     });
 
     let sms_refused = pending.sms_refused.clone();
+    let passkey_next = next.clone();
     let app = pending.app;
     let can_text = pending.can_text;
     view! {
@@ -206,6 +209,9 @@ fn CodeStep(
                 </ActionForm>
             })
         }}
+        {(!over && pending.passkey).then(|| view! {
+            <PasskeySignIn label="Use a passkey" testid="passkey-second-step" next=passkey_next/>
+        })}
         <div aria-live="polite">
             <ErrorAlert message=resend_error/>
             {move || resent().then(|| view! { <Alert status=true no_role=true>"We sent you a new code."</Alert> })}

@@ -4,6 +4,7 @@ mod authenticator;
 mod devices;
 mod email_change;
 mod history;
+mod passkeys;
 mod password_change;
 mod profile;
 mod recovery_token;

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use super::authenticator::AuthenticatorCard;
 use super::devices::TrustedDevices;
+use super::passkeys::PasskeysCard;
 use super::password_change::ChangePasswordCard;
 use super::recovery_token::RecoveryTokenCard;
 use super::sessions::SessionsCard;
@@ -18,6 +19,7 @@ pub fn SecurityTab() -> impl IntoView {
         <Title text="Security"/>
         <TwoFactorCard/>
         <AuthenticatorCard/>
+        <PasskeysCard/>
         <RecoveryTokenCard/>
         <ChangePasswordCard/>
         <SessionsCard/>

@@ -355,7 +355,8 @@ impl Browser {
         self.call("passkey-signin", &[]).await
     }
 
-    pub async fn passkey_verify(&self, ceremony: &str, credential: &str) -> Reply<()> {
+    /// The answer to a passkey sign-in: where the page goes next.
+    pub async fn passkey_verify(&self, ceremony: &str, credential: &str) -> Reply<String> {
         self.call(
             "passkey-verify",
             &[("ceremony", ceremony), ("credential", credential)],
