@@ -124,3 +124,13 @@ test('passkeys: offered at the second step of a password sign-in', async ({ page
   await page.getByRole('link', { name: 'Login History' }).click();
   await expect(page.locator('tbody tr').first()).toContainText('Passkey');
 });
+
+test('passkeys: without JavaScript no passkey button is shown, and the password form is all there is', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await expect(page.getByLabel('Username')).toHaveAttribute('autocomplete', 'username webauthn');
+  await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in with a passkey' })).toHaveCount(0);
+  await context.close();
+});

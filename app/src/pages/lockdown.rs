@@ -36,7 +36,7 @@ pub fn ThisWasntMePage() -> impl IntoView {
                                     ". If someone else signed in or changed something, lock the account down now:"</p>
                                 <ul>
                                     <li>"every other session and sign-in in progress ends, at once;"</li>
-                                    <li>"every trusted device and your Recovery Token stop working;"</li>
+                                    <li>"every trusted device, passkey and your Recovery Token stop working;"</li>
                                     <li>"this browser stays signed in only to set a new password."</li>
                                 </ul>
                                 <ErrorAlert message=error/>
@@ -73,7 +73,7 @@ pub fn NewPasswordPage() -> impl IntoView {
             <div class="card auth-card">
                 <Brand/>
                 <h1>"Set a new password"</h1>
-                <p>"Your account is locked down: every other session ended and trusted devices and your Recovery Token were revoked. Set a new password to go on."</p>
+                <p>"Your account is locked down: every other session ended and trusted devices, passkeys and your Recovery Token were revoked. Set a new password to go on."</p>
             </div>
             <ChangePasswordCard/>
             <p><a href="/account/security">"Continue to Account › Security"</a></p>

@@ -148,6 +148,27 @@ async fn a_removed_passkey_no_longer_signs_in_and_another_accounts_cannot_be_tou
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn this_wasnt_me_removes_every_passkey_so_an_intruders_cannot_sign_back_in() {
+    let app = spawn_app().await;
+    let (id, owner, _) = alice_with_passkey(&app).await;
+    // An intruder with the password adds a passkey of their own.
+    let intruder = app.signed_in("alice", PASSWORD).await;
+    let mut theirs = SoftPasskey::new();
+    add(&app, &intruder, &mut theirs).await;
+    owner.this_wasnt_me().await.ok();
+    let (_, reply) = sign_in(&app, &mut theirs).await;
+    assert_eq!(reply.failure(), (401, Some(AppError::PasskeyRefused)));
+    let (stored, count): (i64, i32) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM passkeys WHERE user_id = $1), passkey_count FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((stored, count), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_most_ten_passkeys_even_when_twelve_are_added_at_once() {
     let app = spawn_app().await;
     let user = app.add_user("alice", PASSWORD).await;

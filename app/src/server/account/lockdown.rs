@@ -1,9 +1,10 @@
 //! "This wasn't me": one transaction ends everything of the account but the session that
-//! asked (other sessions, pending sign-ins, trusted devices, the recovery token), and
-//! that session may then only set a new password.
+//! asked (other sessions, pending sign-ins, trusted devices, passkeys, the recovery
+//! token), and that session may then only set a new password. Passkeys go too: one an
+//! intruder added would otherwise sign them back in without the new password.
 
 use crate::server::db::history::{Factor, Outcome};
-use crate::server::db::{devices, recovery, sessions, users};
+use crate::server::db::{devices, passkeys, recovery, sessions, users};
 use crate::server::messaging::notify::{self, Notice, Origin};
 use crate::server::platform::ctx::Ctx;
 use crate::server::signin::session::User;
@@ -23,6 +24,7 @@ pub async fn lock_down(ctx: &Ctx, user: &User) -> Result<(), sqlx::Error> {
     sessions::delete_all_for(&mut tx, user.user_id, Some(&user.session_hash)).await?;
     devices::revoke_all(&mut *tx, user.user_id).await?;
     recovery::revoke(&mut *tx, user.user_id).await?;
+    passkeys::remove_all(&mut tx, user.user_id).await?;
     if first {
         let outcome = Outcome::LockedDown;
         ctx.write_attempt(

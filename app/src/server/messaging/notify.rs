@@ -183,8 +183,8 @@ impl Notice {
                 resets, usernames and security notices come here."
                 .to_owned(),
             Self::LockedDown => "\"This wasn't me\" was pressed: every other session and \
-                sign-in in progress was ended, trusted devices and the recovery token were \
-                revoked, and a new password must be set before anything else."
+                sign-in in progress was ended, trusted devices, passkeys and the recovery \
+                token were revoked, and a new password must be set before anything else."
                 .to_owned(),
         }
     }
