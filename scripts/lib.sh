@@ -139,8 +139,16 @@ ensure_postgres() {
   export TEST_DATABASE_SERVER_URL="$GATEHOUSE_PG_SERVER_URL"
 }
 
+# OpenSSL's headers for webauthn-rs (passkeys), found through pkg-config.
+ensure_openssl_dev() {
+  if ! pkg-config --exists openssl 2>/dev/null; then
+    apt_install libssl-dev pkg-config
+  fi
+}
+
 ensure_build_tools() {
   ensure_cargo_env
+  ensure_openssl_dev
   ensure_target_dir
   prune_target_dir
   ensure_wasm_target
