@@ -58,6 +58,13 @@ pub enum AppError {
     /// credential this server does not know, or a sign count that went backwards).
     #[error("That passkey wasn't accepted. Try again, or log in with your password.")]
     PasskeyRefused,
+    /// Nothing here: what a customer (or a visitor) gets from every page and server
+    /// function of the support console, as if it did not exist.
+    #[error("Not found.")]
+    NotFound,
+    /// Signed in, but not in a way that may do this; the message says what would.
+    #[error("{0}")]
+    Forbidden(String),
     /// A Confirmation code was entered with no number waiting for one.
     #[error("There's no number waiting for a code. Enter your mobile number and press Update.")]
     NothingToConfirm,
@@ -89,6 +96,8 @@ impl AppError {
         match self {
             Self::InvalidCredentials | Self::Unauthorized | Self::SignInExpired => 401,
             Self::PasskeyRefused => 401,
+            Self::NotFound => 404,
+            Self::Forbidden(_) => 403,
             Self::SudoRequired | Self::TwoFactorRequired | Self::NewPasswordRequired => 403,
             Self::NothingToConfirm => 409,
             Self::WrongCode { .. } | Self::CodeExpired => 422,

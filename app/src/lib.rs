@@ -25,6 +25,7 @@ use pages::forgot::{ForgotPasswordPage, ForgotUsernamePage, ResetPasswordPage};
 use pages::lockdown::{NewPasswordPage, ThisWasntMePage};
 use pages::not_found::NotFound;
 use pages::signin::LoginPage;
+use pages::support::{CancelResetPage, StaffActionsPage, SupportCustomerPage, SupportPage};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -74,6 +75,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/this-wasnt-me") view=ThisWasntMePage ssr=SsrMode::Async/>
                 <Route path=path!("/new-password") view=NewPasswordPage/>
                 <Route path=path!("/confirm-email") view=ConfirmEmailPage/>
+                <Route path=path!("/cancel-reset") view=CancelResetPage/>
+                <Route path=path!("/support") view=SupportPage ssr=SsrMode::Async/>
+                <Route path=path!("/support/customer/:id") view=SupportCustomerPage ssr=SsrMode::Async/>
+                <Route path=path!("/support/actions") view=StaffActionsPage ssr=SsrMode::Async/>
                 <Route path=path!("/") view=|| view! { <Redirect path="/account/security"/> } ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/account") view=AccountLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=ProfileTab ssr=SsrMode::Async/>

@@ -31,13 +31,14 @@ export interface TestUser {
  * Creates a fresh account with the operator's own command (`server user add`), so each
  * test has its own phone number and outbox messages no other test reads.
  */
-export function createUser(opts: { twoFactor: boolean }): TestUser {
+export function createUser(opts: { twoFactor: boolean; role?: 'support' }): TestUser {
   const n = Math.floor(Math.random() * 1_000_000);
   const username = `e2e-${Date.now().toString(36)}-${n}`;
   const phone = `+447400${String(n).padStart(6, '0')}`;
   const root = path.resolve(__dirname, '..', '..');
   const args = ['user', 'add', username, '--email', `${username}@example.com`, '--phone', phone];
   if (opts.twoFactor) args.push('--two-factor');
+  if (opts.role) args.push('--role', opts.role);
   const server = process.env.GATEHOUSE_PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
   execFileSync(path.join(root, 'target', 'release', 'server'), args, {
     cwd: root,

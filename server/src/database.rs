@@ -15,6 +15,8 @@ pub enum DatabaseError {
     Create { url: String, source: sqlx::Error },
     #[error("database migration failed: {0}\n  The database was left as it was before the failing migration; fix the migration or the database and start again.")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Query(sqlx::Error),
 }
 
 /// Every migration, embedded in the binary.

@@ -18,7 +18,7 @@ use app::domain::Password;
 use app::server::account::provision::{self, AccountRequest, CreateAccountError};
 use app::server::crypto::password::{HashError, PasswordHasher};
 use app::server::{AppState, Clock, Settings};
-use config::{Cli, Command, Config, UserCommand};
+use config::{AuditCommand, Cli, Command, Config, UserCommand};
 use database::DatabaseError;
 
 /// Why the server or a subcommand stopped; printed as one line (plus a hint).
@@ -51,6 +51,26 @@ pub enum RunError {
     Config(#[from] config::ConfigError),
     #[error(transparent)]
     Passkeys(#[from] app::server::crypto::webauthn::RelyingPartyError),
+    #[error("no account is called '{0}'")]
+    NoSuchAccount(String),
+    #[error("--since: {0}")]
+    Since(String),
+}
+
+/// `--since`: an RFC 3339 time or a date (midnight UTC).
+fn parse_since(raw: &str) -> Result<time::OffsetDateTime, RunError> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(at) = time::OffsetDateTime::parse(raw, &Rfc3339) {
+        return Ok(at);
+    }
+    let date_format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw, &date_format)
+        .map(|d| d.midnight().assume_utc())
+        .map_err(|_| {
+            RunError::Since(format!(
+                "'{raw}' is neither a date (2026-11-29) nor an RFC 3339 time"
+            ))
+        })
 }
 
 /// Runs the command the command line asked for.
@@ -63,11 +83,40 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
             println!("migrations applied");
             Ok(())
         }
+        Command::User(UserCommand::Role { username, role }) => {
+            let pool = prepare_database(&cli.config).await?;
+            let name = app::domain::Username::parse(&username)
+                .map_err(|e| RunError::Account(CreateAccountError::Username(e)))?;
+            let found =
+                app::server::db::support::set_role(&pool, name.as_str(), role.as_str()).await;
+            pool.close().await;
+            if !found.map_err(|e| RunError::Database(DatabaseError::Query(e)))? {
+                return Err(RunError::NoSuchAccount(name.as_str().to_owned()));
+            }
+            println!("'{}' is now {}", name.as_str(), role.as_str());
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Export { since }) => {
+            let since = parse_since(&since)?;
+            let pool = prepare_database(&cli.config).await?;
+            let rows = app::server::db::support::audit_since(&pool, since)
+                .await
+                .map_err(|e| RunError::Database(DatabaseError::Query(e)));
+            pool.close().await;
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            for row in rows? {
+                let line = serde_json::to_string(&row).unwrap_or_default();
+                let _ = writeln!(out, "{line}");
+            }
+            Ok(())
+        }
         Command::User(UserCommand::Add {
             username,
             email,
             phone,
             two_factor,
+            role,
         }) => {
             let password = read_password()?;
             let pool = prepare_database(&cli.config).await?;
@@ -82,6 +131,11 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
             };
             let (_, username) =
                 provision::create(&pool, &hasher, &Clock::system(), request).await?;
+            if role != config::Role::Customer {
+                app::server::db::support::set_role(&pool, username.as_str(), role.as_str())
+                    .await
+                    .map_err(|e| RunError::Database(DatabaseError::Query(e)))?;
+            }
             pool.close().await;
             println!("created account '{username}'");
             Ok(())
@@ -243,6 +297,7 @@ async fn serve(config: &Config) -> Result<(), RunError> {
     if state.settings.is_dev() {
         provision::ensure_demo(&pool, &state.hasher, &state.clock).await?;
     }
+    app::server::support::resets::spawn_applier(state.clone());
 
     let addr = options.site_addr;
     let listener = TcpListener::bind(addr)

@@ -44,9 +44,7 @@ pub struct HistoryPage {
 #[server(endpoint = "login-history")]
 pub async fn login_history(page: u32) -> Result<HistoryPage, AppError> {
     use crate::server::db::history;
-    use crate::server::platform::client::describe_device;
     use crate::server::Ctx;
-    use time::format_description::well_known::Rfc3339;
     let ctx = Ctx::current();
     let user = ctx.user_past_2fa_policy().await?;
     let page = page.clamp(1, 100_000);
@@ -57,17 +55,8 @@ pub async fn login_history(page: u32) -> Result<HistoryPage, AppError> {
     let attempts = rows
         .into_iter()
         .map(|r| {
-            let (outcome, kind) = outcome_label(&r.outcome);
-            AttemptView {
-                id: r.id,
-                at: r.at.format(&Rfc3339).unwrap_or_default(),
-                ip: r.ip,
-                device: describe_device(&r.user_agent),
-                outcome: outcome.to_owned(),
-                factor: factor_label(&r.factor).to_owned(),
-                kind,
-                mine: r.outcome == "signed_in" && r.at == user.signed_in_at,
-            }
+            let mine = r.outcome == "signed_in" && r.at == user.signed_in_at;
+            AttemptView::of(r, mine)
         })
         .collect();
     Ok(HistoryPage {
@@ -75,6 +64,33 @@ pub async fn login_history(page: u32) -> Result<HistoryPage, AppError> {
         attempts,
         has_next,
     })
+}
+
+#[cfg(feature = "ssr")]
+impl AttemptView {
+    /// A stored row as the history table shows it; `mine` marks this session's sign-in.
+    pub(crate) fn of(r: crate::server::db::history::Row, mine: bool) -> Self {
+        use crate::server::platform::client::describe_device;
+        use time::format_description::well_known::Rfc3339;
+        let (outcome, kind) = outcome_label(&r.outcome);
+        let outcome = match (r.outcome.as_str(), r.locked_until) {
+            ("support_reset_started", Some(at)) => format!(
+                "{outcome}: takes effect at {}",
+                crate::server::messaging::notify::when(at)
+            ),
+            _ => outcome.to_owned(),
+        };
+        AttemptView {
+            id: r.id,
+            at: r.at.format(&Rfc3339).unwrap_or_default(),
+            ip: r.ip,
+            device: describe_device(&r.user_agent),
+            outcome,
+            factor: factor_label(&r.factor).to_owned(),
+            kind,
+            mine,
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -91,6 +107,14 @@ fn outcome_label(stored: &str) -> (&'static str, AttemptKind) {
         "password_changed" => ("Password changed", AttemptKind::Step),
         "locked_down" => ("Locked down from this device", AttemptKind::Step),
         "passkey_refused" => ("Passkey refused", AttemptKind::Failure),
+        "support_unlocked" => ("Support unlocked your account", AttemptKind::Step),
+        "support_reset_link" => ("Support sent you a password reset link", AttemptKind::Step),
+        "support_reset_started" => ("Support started a two-factor reset", AttemptKind::Step),
+        "support_reset_cancelled" => (
+            "Support's two-factor reset was cancelled",
+            AttemptKind::Step,
+        ),
+        "support_reset_done" => ("Support's two-factor reset took effect", AttemptKind::Step),
         _ => ("Unknown", AttemptKind::Failure),
     }
 }
@@ -105,6 +129,7 @@ pub(crate) fn factor_label(stored: &str) -> &'static str {
         "email_link" => "Email link",
         "authenticator_app" => "Authenticator app",
         "passkey" => "Passkey",
+        "support" => "Support",
         _ => "Unknown",
     }
 }

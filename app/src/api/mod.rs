@@ -15,4 +15,5 @@ pub mod recovery_token;
 pub mod sessions;
 pub mod signin;
 pub mod sudo;
+pub mod support;
 pub mod two_factor;

@@ -13,7 +13,8 @@ pub struct AccountView {
     /// The mobile number, masked to its last four digits.
     pub phone_masked: Option<String>,
     pub two_factor_enabled: bool,
-    /// The operator requires 2FA and it is off: only the Security tab is open.
+    /// The operator requires 2FA (or support's reset took effect) and it is off: only the
+    /// Security tab is open.
     pub two_factor_required: bool,
 }
 
@@ -33,7 +34,10 @@ pub async fn account_summary() -> Result<AccountView, AppError> {
         phone_masked: profile
             .phone
             .map(|p| PhoneNumber::from_trusted_e164(p).masked()),
-        two_factor_required: ctx.state.settings.require_two_factor && !profile.two_factor_enabled,
+        two_factor_required: (ctx.state.settings.require_two_factor
+            || crate::server::db::support::must_set_up_two_factor(&ctx.state.pool, user.user_id)
+                .await?)
+            && !profile.two_factor_enabled,
         two_factor_enabled: profile.two_factor_enabled,
     })
 }

@@ -6,3 +6,4 @@ pub mod forgot;
 pub mod lockdown;
 pub mod not_found;
 pub mod signin;
+pub mod support;

@@ -14,6 +14,7 @@ pub mod forgot;
 pub mod messaging;
 pub mod platform;
 pub mod signin;
+pub mod support;
 
 pub use platform::clock::Clock;
 pub use platform::settings::{Environment, Settings};

@@ -30,6 +30,36 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// The support console's audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// `server audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Every staff action since a time, as JSON lines on standard output, oldest first.
+    Export {
+        /// RFC 3339 time (2026-11-29T00:00:00Z) or a date (2026-11-29, midnight UTC).
+        #[arg(long)]
+        since: String,
+    },
+}
+
+/// An account's role: only the command line sets one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    Customer,
+    Support,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Support => "support",
+        }
+    }
 }
 
 /// `server user …`
@@ -49,6 +79,15 @@ pub enum UserCommand {
         /// Turn on two-factor authentication (needs --phone).
         #[arg(long)]
         two_factor: bool,
+        /// `support` makes a staff account for the support console.
+        #[arg(long, value_enum, default_value = "customer")]
+        role: Role,
+    },
+    /// Make an account staff (`support`) or a customer again.
+    Role {
+        username: String,
+        #[arg(value_enum)]
+        role: Role,
     },
 }
 
@@ -272,6 +311,15 @@ pub struct Config {
     /// sign-in until they turn it on.
     #[arg(long, env = "GATEHOUSE_REQUIRE_2FA", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub require_2fa: bool,
+
+    /// How long a two-factor reset started by support waits before it takes effect.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SUPPORT_RESET_DELAY_HOURS",
+        default_value_t = 24,
+        global = true
+    )]
+    pub support_reset_delay_hours: u32,
 
     /// Offer passkeys (WebAuthn). Their relying party id is GATEHOUSE_PUBLIC_URL's host,
     /// so production refuses to start with passkeys on and no public URL.

@@ -75,6 +75,8 @@ impl Config {
         };
         settings.require_two_factor = self.require_2fa;
         settings.passkeys = self.passkeys;
+        settings.support_reset_delay =
+            time::Duration::hours(i64::from(self.support_reset_delay_hours));
         settings.sms_limits.countries = self.sms_countries.clone();
         settings.secret_key = match (&self.secret_key, environment) {
             (Some(hex), _) => Some(

@@ -57,6 +57,14 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("remove-passkey", &["id"]),
     ("passkey-signin", &[]),
     ("passkey-verify", &["ceremony", "credential", "next"]),
+    ("support", &[]),
+    ("support-find", &["query"]),
+    ("support-customer", &["id"]),
+    ("support-unlock", &["id", "reason"]),
+    ("support-reset-link", &["id", "reason"]),
+    ("support-reset-two-factor", &["id", "reason"]),
+    ("support-actions", &["staff_id"]),
+    ("cancel-reset", &["token"]),
 ];
 
 static PANICS: AtomicUsize = AtomicUsize::new(0);

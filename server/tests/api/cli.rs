@@ -264,3 +264,79 @@ async fn weak_argon2_settings_and_a_malformed_secret_key_are_refused_at_start_up
     }
     assert_eq!(user_count(&db).await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_are_set_only_by_the_command_line_and_the_audit_log_exports_as_json_lines() {
+    let db = TestDb::create().await;
+    let add = |name: &str, role: &str| {
+        let email = format!("{name}@example.com");
+        let out = server(
+            &db,
+            &["user", "add", name, "--email", &email, "--role", role],
+            Some(GOOD),
+            None,
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    add("sam", "support");
+    add("alice", "customer");
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let roles: Vec<(String, String)> =
+        sqlx::query_as("SELECT username, role FROM users ORDER BY username")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        roles,
+        [
+            ("alice".into(), "customer".into()),
+            ("sam".into(), "support".into())
+        ]
+    );
+
+    let out = server(&db, &["user", "role", "alice", "support"], None, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = server(&db, &["user", "role", "sam", "customer"], None, None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = server(&db, &["user", "role", "nobody", "support"], None, None);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no account is called 'nobody'"),
+        "{}",
+        stderr(&out)
+    );
+
+    sqlx::query(
+        "INSERT INTO support_audit (at, staff_id, staff_username, customer_id, customer_username,
+                                    action, reason, ip, result)
+         VALUES ('2026-11-01T10:00:00Z', 1, 'sam', 2, 'alice', 'unlock', 'old', '192.0.2.1', 'unlocked'),
+                ('2026-11-29T10:00:00Z', 1, 'sam', 2, 'alice', 'unlock', 'new', '192.0.2.1', 'unlocked')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let out = server(
+        &db,
+        &["audit", "export", "--since", "2026-11-15"],
+        None,
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["reason"], "new");
+    assert_eq!(lines[0]["at"], "2026-11-29T10:00:00Z");
+    assert_eq!(lines[0]["staff_username"], "sam");
+    let out = server(
+        &db,
+        &["audit", "export", "--since", "last week"],
+        None,
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--since"), "{}", stderr(&out));
+}

@@ -20,5 +20,6 @@ mod passkeys;
 mod recovery_token;
 mod sessions;
 mod signin;
+mod support;
 mod twilio;
 mod two_factor;

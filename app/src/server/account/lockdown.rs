@@ -25,6 +25,9 @@ pub async fn lock_down(ctx: &Ctx, user: &User) -> Result<(), sqlx::Error> {
     devices::revoke_all(&mut *tx, user.user_id).await?;
     recovery::revoke(&mut *tx, user.user_id).await?;
     passkeys::remove_all(&mut tx, user.user_id).await?;
+    let reset_cancelled =
+        crate::server::support::resets::cancel_in(&mut tx, user.user_id, "this_wasnt_me", ctx.now)
+            .await?;
     if first {
         let outcome = Outcome::LockedDown;
         ctx.write_attempt(
@@ -38,6 +41,9 @@ pub async fn lock_down(ctx: &Ctx, user: &User) -> Result<(), sqlx::Error> {
         .await?;
     }
     tx.commit().await?;
+    if reset_cancelled {
+        crate::server::support::resets::cancelled(ctx, user.user_id).await;
+    }
     if first {
         let origin = Origin::of(&ctx.client, ctx.now);
         notify::notify(state, user.user_id, Notice::LockedDown, origin).await;

@@ -108,6 +108,7 @@ mod tests {
             authenticated_at: at,
             signed_in_at: at,
             must_change_password: false,
+            factor: "password".into(),
         };
         for (after, open) in [
             (Duration::ZERO, true),

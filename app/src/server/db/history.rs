@@ -20,6 +20,13 @@ pub enum Outcome {
     /// A passkey's answer was refused (a bad signature, no user verification, a sign
     /// count that went backwards).
     PasskeyRefused,
+    /// Support's actions on the account, shown in its owner's Login History.
+    SupportUnlocked,
+    SupportResetLink,
+    /// `locked_until` holds when the reset takes effect.
+    SupportResetStarted,
+    SupportResetCancelled,
+    SupportResetDone,
 }
 
 impl Outcome {
@@ -37,6 +44,11 @@ impl Outcome {
             Self::PasswordChanged => "password_changed",
             Self::LockedDown => "locked_down",
             Self::PasskeyRefused => "passkey_refused",
+            Self::SupportUnlocked => "support_unlocked",
+            Self::SupportResetLink => "support_reset_link",
+            Self::SupportResetStarted => "support_reset_started",
+            Self::SupportResetCancelled => "support_reset_cancelled",
+            Self::SupportResetDone => "support_reset_done",
         }
     }
 }
@@ -53,6 +65,8 @@ pub enum Factor {
     AuthenticatorApp,
     /// A passkey: a complete sign-in, or the second step.
     Passkey,
+    /// An action of the support team.
+    Support,
 }
 
 impl Factor {
@@ -66,6 +80,7 @@ impl Factor {
             Self::EmailLink => "email_link",
             Self::AuthenticatorApp => "authenticator_app",
             Self::Passkey => "passkey",
+            Self::Support => "support",
         }
     }
 }
@@ -91,6 +106,8 @@ pub struct Row {
     pub user_agent: String,
     pub outcome: String,
     pub factor: String,
+    /// For a lock, when it ends; for support's two-factor reset, when it takes effect.
+    pub locked_until: Option<OffsetDateTime>,
 }
 
 /// Records one attempt.
@@ -146,7 +163,7 @@ pub async fn page(
 ) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as!(
         Row,
-        "SELECT id, at, ip, user_agent, outcome, factor FROM login_attempts
+        "SELECT id, at, ip, user_agent, outcome, factor, locked_until FROM login_attempts
          WHERE user_id = $1 ORDER BY at DESC, id DESC OFFSET $2 LIMIT $3",
         user_id,
         offset,

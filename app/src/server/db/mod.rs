@@ -14,5 +14,6 @@ pub mod phone_verifications;
 pub mod rate_limits;
 pub mod recovery;
 pub mod sessions;
+pub mod support;
 pub mod throttles;
 pub mod users;

@@ -63,6 +63,8 @@ pub struct LiveSession {
     pub created_at: OffsetDateTime,
     /// Locked down ("This wasn't me"): only a new password is accepted.
     pub must_change_password: bool,
+    /// What signed it in (a history factor's name).
+    pub factor: String,
 }
 
 /// If the session is live at `stage` (not past its absolute expiry, used since
@@ -82,7 +84,7 @@ pub async fn touch(
         LiveSession,
         r#"WITH live AS (
                SELECT id_hash, user_id, authenticated_at, last_seen_at, created_at,
-                      must_change_password
+                      must_change_password, factor
                FROM sessions
                WHERE id_hash = $1 AND expires_at > $2 AND last_seen_at > $3 AND stage = $4
            ), touched AS (
@@ -90,7 +92,8 @@ pub async fn touch(
                WHERE sessions.id_hash = live.id_hash AND live.last_seen_at < $5
            )
            SELECT user_id AS "user_id!", authenticated_at AS "authenticated_at!",
-                  created_at AS "created_at!", must_change_password AS "must_change_password!"
+                  created_at AS "created_at!", must_change_password AS "must_change_password!",
+                  factor AS "factor!"
            FROM live"#,
         id_hash,
         now,

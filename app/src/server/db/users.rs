@@ -230,7 +230,7 @@ pub async fn replace_password(
 /// Turns two-factor authentication on (a factor has just been proven).
 pub async fn enable_two_factor(conn: &mut sqlx::PgConnection, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE users SET two_factor_enabled = TRUE WHERE id = $1",
+        "UPDATE users SET two_factor_enabled = TRUE, must_set_up_two_factor = FALSE WHERE id = $1",
         id
     )
     .execute(conn)

@@ -8,7 +8,7 @@
 mod reset;
 mod username;
 
-pub use reset::{link_is_live, request_reset, reset};
+pub use reset::{link_is_live, request_reset, reset, send_link_for};
 pub use username::remind_username;
 
 use time::Duration;

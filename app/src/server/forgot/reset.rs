@@ -35,7 +35,27 @@ pub async fn request_reset(ctx: &Ctx, login: &str) -> Result<(), ForgotError> {
     if !allowed || accounts.is_empty() {
         return Ok(());
     }
-    // The tokens are made and stored after the answer is settled, off the request path.
+    send_links(ctx, accounts);
+    Ok(())
+}
+
+/// Support's "Send a password reset link": the customer's own Forgot Password flow for
+/// the account `username`, within the same caps. Returns whether a link is on its way.
+pub async fn send_link_for(ctx: &Ctx, username: &Username) -> Result<bool, ForgotError> {
+    let allowed = within_caps(ctx, "forgot-password", username.as_str()).await?;
+    let accounts: Vec<Contact> = users::by_username(&ctx.state.pool, username)
+        .await?
+        .into_iter()
+        .collect();
+    if !allowed || accounts.is_empty() {
+        return Ok(false);
+    }
+    send_links(ctx, accounts);
+    Ok(true)
+}
+
+/// The tokens are made and stored after the answer is settled, off the request path.
+fn send_links(ctx: &Ctx, accounts: Vec<Contact>) {
     let state = ctx.state.clone();
     tokio::spawn(async move {
         let now = state.clock.now();
@@ -64,7 +84,6 @@ pub async fn request_reset(ctx: &Ctx, login: &str) -> Result<(), ForgotError> {
         }
         send_all(&state, emails).await;
     });
-    Ok(())
 }
 
 /// Whether `token` is a live reset link (for the page that opens it).

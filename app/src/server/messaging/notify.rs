@@ -69,6 +69,15 @@ pub enum Notice {
     PasskeyRemoved {
         name: String,
     },
+    SupportUnlocked,
+    SupportResetLinkSent,
+    /// Support started a two-factor reset; the link cancels it.
+    SupportResetStarted {
+        effective_at: OffsetDateTime,
+        cancel_url: String,
+    },
+    SupportResetCancelled,
+    SupportResetDone,
     /// A passkey answered with a sign count at or below the stored one: it may have been
     /// copied. The sign-in was refused.
     PasskeyCounterWentBack {
@@ -103,6 +112,13 @@ impl Notice {
             Self::PasswordReset => "Your password was reset",
             Self::AuthenticatorAdded => "An authenticator app was added",
             Self::AuthenticatorRemoved => "Your authenticator app was removed",
+            Self::SupportUnlocked => "Support unlocked your account",
+            Self::SupportResetLinkSent => "Support sent you a password reset link",
+            Self::SupportResetStarted { .. } => {
+                "Support started a two-factor reset of your account"
+            }
+            Self::SupportResetCancelled => "The two-factor reset of your account was cancelled",
+            Self::SupportResetDone => "The two-factor reset of your account took effect",
             Self::PasskeyAdded { .. } => "A passkey was added to your account",
             Self::PasskeyRemoved { .. } => "A passkey was removed from your account",
             Self::PasskeyCounterWentBack { .. } => "A sign-in with a copied passkey was refused",
@@ -154,6 +170,32 @@ impl Notice {
                 .to_owned(),
             Self::AuthenticatorAdded => "An authenticator app was set up for your account. \
                 Sign-in now asks for its code."
+                .to_owned(),
+            Self::SupportUnlocked => "Our support team unlocked your account name after failed \
+                sign-in attempts. Your password and sign-in methods are unchanged."
+                .to_owned(),
+            Self::SupportResetLinkSent => "Our support team sent a password reset link to this \
+                address, in a separate email. Nothing changes unless the link is used."
+                .to_owned(),
+            Self::SupportResetStarted {
+                effective_at,
+                cancel_url,
+            } => format!(
+                "Our support team started a reset of your two-factor authentication, as asked \
+                 by someone who said they had lost every sign-in method. On {} your phone \
+                 number, authenticator app, passkeys, Recovery Token and trusted devices will be \
+                 removed and every session signed out.\n\nIf you did not ask for this, cancel \
+                 it now: {cancel_url}\nSigning in with your phone, app or a passkey also \
+                 cancels it.",
+                when(*effective_at)
+            ),
+            Self::SupportResetCancelled => "The two-factor reset our support team started was \
+                cancelled. Nothing was removed."
+                .to_owned(),
+            Self::SupportResetDone => "The two-factor reset took effect: your phone number, \
+                authenticator app, passkeys, Recovery Token and trusted devices were removed \
+                and every session was signed out. Sign in with your password and set up a \
+                sign-in method again."
                 .to_owned(),
             Self::PasskeyAdded { name } => format!(
                 "The passkey \"{name}\" was added to your account. It signs in without a \

@@ -75,6 +75,11 @@ pub struct Settings {
     /// Passkeys are offered (`GATEHOUSE_PASSKEYS`, on by default). Their relying party
     /// id is the public URL's host, so production needs `public_url` for them.
     pub passkeys: bool,
+    /// How long a two-factor reset started by support waits before it takes effect
+    /// (`GATEHOUSE_SUPPORT_RESET_DELAY_HOURS`, 24 by default).
+    pub support_reset_delay: Duration,
+    /// Searches one staff member may make in an hour.
+    pub support_searches_per_hour: i32,
     /// Country for numbers typed without `+` and a country code.
     pub default_region: Option<phonenumber::country::Id>,
 }
@@ -129,6 +134,8 @@ impl Settings {
             link_base: "http://127.0.0.1:3000".to_owned(),
             secret_key: None,
             passkeys: true,
+            support_reset_delay: Duration::hours(24),
+            support_searches_per_hour: 60,
             default_region: Some(phonenumber::country::Id::GB),
         }
     }

@@ -131,6 +131,8 @@ struct SignedIn {
     user_id: i64,
     factor: Factor,
     new_device: bool,
+    /// Support's waiting two-factor reset was cancelled by this sign-in.
+    reset_cancelled: bool,
 }
 
 /// Records a completed sign-in in the transaction that creates its session — the
@@ -151,10 +153,15 @@ async fn record_sign_in(
     req.write_attempt(&mut *tx, Some(user_id), username, signed_in, factor, None)
         .await?;
     throttles::clear(&mut *tx, &throttle::normalise(username)).await?;
+    // A working factor proves the customer has not lost them all: support's waiting
+    // two-factor reset (if any) is cancelled. The password alone proves nothing of that.
+    let reset_cancelled = factor != Factor::Password
+        && crate::server::support::resets::cancel_in(&mut *tx, user_id, "sign_in", req.now).await?;
     Ok(SignedIn {
         user_id,
         factor,
         new_device,
+        reset_cancelled,
     })
 }
 
@@ -164,6 +171,9 @@ impl SignedIn {
     async fn notify(self, req: &Ctx) {
         let (state, user_id, factor, new_device) =
             (&req.state, self.user_id, self.factor, self.new_device);
+        if self.reset_cancelled {
+            crate::server::support::resets::cancelled(req, user_id).await;
+        }
         let origin = Origin::of(&req.client, req.state.clock.now());
         if factor == Factor::RecoveryToken {
             notify::notify(state, user_id, Notice::RecoveryTokenUsed, origin).await;

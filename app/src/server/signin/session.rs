@@ -91,6 +91,8 @@ pub struct User {
     pub signed_in_at: OffsetDateTime,
     /// Locked down ("This wasn't me"): only Change password answers it.
     pub must_change_password: bool,
+    /// What signed this session in (a history factor's name: "sms_code", "passkey", …).
+    pub factor: String,
 }
 
 /// One page request's session lookup, shared by the server functions its resources call
@@ -179,6 +181,7 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Use
             authenticated_at: s.authenticated_at,
             signed_in_at: s.created_at,
             must_change_password: s.must_change_password,
+            factor: s.factor,
         }))
 }
 
