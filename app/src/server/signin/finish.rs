@@ -73,6 +73,28 @@ pub(super) async fn complete(
     })
 }
 
+/// Ends a pending sign-in that the recovery token or a passkey answered (no texted code
+/// to consume, no device to trust) inside `tx`: the challenge ended, then [`complete`].
+pub(super) async fn complete_without_code(
+    req: &Ctx,
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    pending: &PendingSession,
+    guess: &Guess,
+    user_id: i64,
+    name: &str,
+    factor: Factor,
+) -> Result<CodeAccepted, SignInError> {
+    end_challenge(&mut tx, pending, req.now).await?;
+    let finished = Finish {
+        guess,
+        user_id,
+        name,
+        trust_device: false,
+        factor,
+    };
+    complete(req, tx, pending, finished).await
+}
+
 /// Ends the challenge of a pending sign-in that an app code or the recovery token
 /// finished (no texted code to consume), inside `tx`; refused when another request ended
 /// it first.

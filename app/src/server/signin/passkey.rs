@@ -14,7 +14,7 @@ use crate::server::db::passkeys::{self, Stored};
 use crate::server::db::users;
 use crate::server::messaging::notify::{self, Notice, Origin};
 
-use super::finish::{complete, end_challenge, Finish};
+use super::finish::complete_without_code;
 use super::guess::{reserve_guess, wrong_guess, GuessKind};
 use super::password_step::start_full_session;
 use super::second_step::pending_session;
@@ -216,15 +216,8 @@ async fn second_step(
     };
     let mut tx = req.state.pool.begin().await?;
     record_use(&mut tx, &stored, passkey, &result, req.now).await?;
-    end_challenge(&mut tx, &pending, req.now).await?;
-    let finished = Finish {
-        guess: &guess,
-        user_id: challenge.user_id,
-        name: &name,
-        trust_device: false,
-        factor,
-    };
-    complete(req, tx, &pending, finished).await
+    let user_id = challenge.user_id;
+    complete_without_code(req, tx, &pending, &guess, user_id, &name, factor).await
 }
 
 /// A wrong second-step guess reads as a refused passkey, unless it ended the sign-in.

@@ -12,7 +12,7 @@ use crate::server::messaging::limits::{self, SmsRefusal};
 use crate::server::signin::session::{self, PendingSession};
 use crate::server::AppState;
 
-use super::finish::{complete, end_challenge, Finish};
+use super::finish::{complete, complete_without_code, end_challenge, Finish};
 use super::guess::{reserve_guess, wrong_guess, GuessKind};
 use super::resend::issue_new_code;
 use super::*;
@@ -209,15 +209,8 @@ pub async fn verify_recovery(
         drop(tx);
         return Err(wrong_guess(req, &guess, user, &name, factor).await);
     }
-    end_challenge(&mut tx, &pending, now).await?;
-    let finished = Finish {
-        guess: &guess,
-        user_id: challenge.user_id,
-        name: &name,
-        trust_device: false,
-        factor,
-    };
-    complete(req, tx, &pending, finished).await
+    let user_id = challenge.user_id;
+    complete_without_code(req, tx, &pending, &guess, user_id, &name, factor).await
 }
 
 #[cfg(test)]

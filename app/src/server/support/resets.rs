@@ -44,19 +44,10 @@ pub async fn start(
     let started = support::start_reset(&mut conn, &new).await?;
     drop(conn);
     let who = Some((customer.id, customer.username.as_str()));
-    if started.is_none() {
-        audit(
-            ctx,
-            staff,
-            who,
-            "two_factor_reset",
-            reason.as_str(),
-            "refused: one is waiting",
-        )
-        .await?;
-        return Err(SupportError::ResetOpen);
-    }
-    let result = format!("takes effect at {}", notify::when(effective_at));
+    let result = match started {
+        Some(_) => format!("takes effect at {}", notify::when(effective_at)),
+        None => "refused: one is waiting".to_owned(),
+    };
     audit(
         ctx,
         staff,
@@ -66,6 +57,9 @@ pub async fn start(
         &result,
     )
     .await?;
+    if started.is_none() {
+        return Err(SupportError::ResetOpen);
+    }
     let cancel_url = format!(
         "{}{CANCEL_PATH}?token={}",
         texts::base_url(&ctx.state.settings),
