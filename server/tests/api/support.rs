@@ -172,6 +172,7 @@ async fn each_action_needs_a_reason_and_sudo_mode_and_leaves_one_audit_row_one_e
     for _ in 0..5 {
         app.browser().login("alice", "wrong wrong wrong").await;
     }
+    assert_eq!(find(&sam, "alice").await.len(), 1);
     let file: app::api::support::CustomerFile = sam
         .call("support-customer", &[("id", &alice.to_string())])
         .await
@@ -212,11 +213,12 @@ async fn each_action_needs_a_reason_and_sudo_mode_and_leaves_one_audit_row_one_e
             "{endpoint}"
         );
     }
-    let audited: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM support_audit WHERE action <> 'view'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM support_audit WHERE action NOT IN ('view', 'search')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(audited, 0, "refused requests changed nothing");
     sam.confirm_password(PASSWORD).await.ok();
 
@@ -273,6 +275,44 @@ async fn each_action_needs_a_reason_and_sudo_mode_and_leaves_one_audit_row_one_e
         .attempts
         .iter()
         .any(|a| a.outcome == "Support unlocked your account"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_opens_only_after_this_staff_member_found_them_so_ids_list_nobody() {
+    let app = spawn_app().await;
+    let alice = app.add_user("alice", PASSWORD).await;
+    let bob = app.add_user("bob", PASSWORD).await;
+    let (_, sam) = staff(&app, "sam").await;
+    let (_, pat) = staff(&app, "pat").await;
+    let open = |b: &Browser, id: i64| {
+        let b = b.clone();
+        async move {
+            b.call::<serde_json::Value>("support-customer", &[("id", &id.to_string())])
+                .await
+                .failure()
+                .0
+        }
+    };
+    let mut buf = String::new();
+    for id in [alice, bob, alice + 100] {
+        assert_eq!(open(&sam, id).await, 404, "walking ids finds nobody");
+    }
+    let reply = sam
+        .call::<serde_json::Value>("support-unlock", &act(alice, REASON, &mut buf))
+        .await;
+    assert_eq!(reply.failure().0, 404);
+    find(&sam, "alice").await;
+    assert_eq!(
+        sam.call::<serde_json::Value>("support-customer", &[("id", &alice.to_string())])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(open(&sam, bob).await, 404, "only whom the search found");
+    assert_eq!(open(&pat, alice).await, 404, "only for whoever searched");
+    app.clock()
+        .advance(Duration::hours(4) + Duration::seconds(1));
+    assert_eq!(open(&sam, alice).await, 404, "for four hours");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -339,6 +379,7 @@ async fn the_two_factor_reset_waits_then_removes_every_factor_at_once() {
     let customer = app.signed_in_2fa("alice", PASSWORD, PHONE).await;
     customer.create_recovery_token().await.ok();
     let (_, sam) = staff(&app, "sam").await;
+    find(&sam, "alice").await;
     reset_started(&app, &sam, alice).await;
     // A second reset while one waits is refused.
     let mut buf = String::new();
@@ -432,6 +473,7 @@ async fn the_reset_is_cancelled_by_the_email_link_by_a_sign_in_with_a_factor_and
     let app = spawn_app().await;
     let alice = app.add_user_2fa("alice", PASSWORD, PHONE).await;
     let (_, sam) = staff(&app, "sam").await;
+    find(&sam, "alice").await;
     let open = |app: &TestApp| {
         let pool = app.pool.clone();
         async move {

@@ -254,6 +254,26 @@ pub async fn factor_set_up(conn: &mut PgConnection, user_id: i64) -> Result<(), 
     Ok(())
 }
 
+/// Whether `staff_id` found `customer_id` by a search since `since`: the console shows
+/// and acts on a customer only then, so ids cannot be walked to list the base.
+pub async fn found_by(
+    pool: &PgPool,
+    staff_id: i64,
+    customer_id: i64,
+    since: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM support_audit
+                          WHERE staff_id = $1 AND customer_id = $2 AND action = 'search'
+                            AND at > $3) AS "found!""#,
+        staff_id,
+        customer_id,
+        since
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// One audit row to append.
 pub struct NewAudit<'a> {
     pub at: OffsetDateTime,

@@ -208,10 +208,20 @@ pub async fn search(ctx: &Ctx, staff: &Staff, query: &str) -> Result<Vec<Hit>, S
             });
         }
     }
-    let result = format!("{} found", hits.len());
-    audit(ctx, staff, None, "search", &query, &result).await?;
+    // One row per customer found (what lets this staff member open them), or one saying
+    // nothing was.
+    if hits.is_empty() {
+        audit(ctx, staff, None, "search", &query, "none found").await?;
+    }
+    for hit in &hits {
+        let who = Some((hit.id, hit.username.as_str()));
+        audit(ctx, staff, who, "search", &query, "found").await?;
+    }
     Ok(hits)
 }
+
+/// How long a search lets its staff member open the customers it found.
+const FOUND_FOR: time::Duration = time::Duration::hours(4);
 
 /// What the console shows of one customer.
 pub struct CustomerView {
@@ -222,12 +232,11 @@ pub struct CustomerView {
     pub audit: Vec<AuditRow>,
 }
 
-/// The customer `id`, if it is a customer. Viewing is audited.
+/// The customer `id`, if it is a customer this staff member found by a search in the
+/// last [`FOUND_FOR`]. Viewing is audited.
 pub async fn view(ctx: &Ctx, staff: &Staff, id: i64) -> Result<CustomerView, SupportError> {
     let pool = &ctx.state.pool;
-    let customer = support::customer(pool, id)
-        .await?
-        .ok_or(SupportError::NotFound)?;
+    let customer = target(ctx, staff, id).await?;
     let name = throttle::normalise(&customer.username);
     let locked_until = throttles::locked_until(pool, &name, ctx.now).await?;
     let open_reset = support::open_reset(pool, id).await?;
@@ -281,9 +290,15 @@ async fn audit(
     .await
 }
 
-/// An action's customer: a customer, or nothing at all.
-async fn target(ctx: &Ctx, id: i64) -> Result<Customer, SupportError> {
-    support::customer(&ctx.state.pool, id)
+/// The customer a page or an action is about: a customer this staff member found by a
+/// search lately, or nothing at all (so walking ids lists nobody).
+async fn target(ctx: &Ctx, staff: &Staff, id: i64) -> Result<Customer, SupportError> {
+    let pool = &ctx.state.pool;
+    let since = ctx.now - FOUND_FOR;
+    if !support::found_by(pool, staff.user.user_id, id, since).await? {
+        return Err(SupportError::NotFound);
+    }
+    support::customer(pool, id)
         .await?
         .ok_or(SupportError::NotFound)
 }
@@ -312,7 +327,7 @@ pub async fn unlock(
     id: i64,
     reason: &Reason,
 ) -> Result<(), SupportError> {
-    let customer = target(ctx, id).await?;
+    let customer = target(ctx, staff, id).await?;
     let name = throttle::normalise(&customer.username);
     let was_locked = throttles::locked_until(&ctx.state.pool, &name, ctx.now)
         .await?
@@ -345,7 +360,7 @@ pub async fn send_reset_link(
     id: i64,
     reason: &Reason,
 ) -> Result<bool, SupportError> {
-    let customer = target(ctx, id).await?;
+    let customer = target(ctx, staff, id).await?;
     let name = Username::parse(&customer.username).map_err(|_| SupportError::NotFound)?;
     let sent = crate::server::forgot::send_link_for(ctx, &name).await?;
     let result = if sent {

@@ -29,7 +29,7 @@ pub async fn start(
     id: i64,
     reason: &Reason,
 ) -> Result<OffsetDateTime, SupportError> {
-    let customer = target(ctx, id).await?;
+    let customer = target(ctx, staff, id).await?;
     let effective_at = ctx.now + ctx.state.settings.support_reset_delay;
     let token = SecretToken::generate();
     let mut conn = ctx.state.pool.acquire().await?;
