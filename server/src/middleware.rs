@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 use app::error::AppError;
-use app::server::platform::csp::DEFAULT_POLICY;
+use app::server::platform::csp::{page_policy, PageNonce, DEFAULT_POLICY};
 use app::server::signin::session::SessionMemo;
 use app::server::AppState;
 
@@ -60,8 +60,17 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
+    let page_nonce = PageNonce::default();
+    let mut request = request;
+    request.extensions_mut().insert(page_nonce.clone());
     let mut response = next.run(request).await;
     let h = response.headers_mut();
+    // A rendered page left its scripts' nonce: its policy allows exactly those.
+    if let Some(nonce) = page_nonce.take() {
+        if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce, state.settings.is_dev())) {
+            h.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -332,3 +332,47 @@ async fn unhashed_client_files_are_revalidated_on_every_load() {
     assert_eq!(res.status(), 200);
     assert_eq!(header(res.headers(), "cache-control"), "no-cache");
 }
+
+/// Every rendered page's policy allows exactly the nonce its own scripts carry, also when
+/// many pages render at once (a page whose policy lost its nonce never hydrates).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_each_of_many_parallel_pages_gets_its_own_scripts_nonce() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let b = app.browser();
+    b.login_form("alice", PASSWORD).await;
+    let paths = [
+        "/login",
+        "/account/security",
+        "/account/history",
+        "/account",
+        "/no/such/page",
+    ];
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let (c, url) = (b.client().clone(), app.url(paths[i % paths.len()]));
+            tokio::spawn(async move {
+                let res = c
+                    .get(&url)
+                    .header("accept", "text/html")
+                    .send()
+                    .await
+                    .unwrap();
+                let csp = header(res.headers(), "content-security-policy").to_owned();
+                (url, csp, res.text().await.unwrap())
+            })
+        })
+        .collect();
+    for t in tasks {
+        let (url, csp, body) = t.await.unwrap();
+        let start = body
+            .find("nonce=\"")
+            .unwrap_or_else(|| panic!("{url}: no nonce"))
+            + 7;
+        let nonce = &body[start..start + body[start..].find('"').unwrap()];
+        assert!(
+            csp.contains(&format!("'nonce-{nonce}'")),
+            "{url}: {csp} vs {nonce}"
+        );
+    }
+}

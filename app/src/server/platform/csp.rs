@@ -17,18 +17,37 @@ pub fn page_policy(nonce: &str, dev: bool) -> String {
 pub const DEFAULT_POLICY: &str =
     "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Sets the page policy on the response being rendered (server only).
+/// Where a page render leaves its nonce for the security-headers middleware, which put
+/// this in the request's extensions and writes the page policy from it once the response
+/// is back. (Through Leptos's `ResponseOptions` the header was, now and then under
+/// parallel load, missing from a rendered page, which then could not hydrate.)
+#[derive(Debug, Clone, Default)]
+pub struct PageNonce(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl PageNonce {
+    /// The nonce the page's scripts carry, once it has rendered.
+    pub fn take(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|mut n| n.take())
+    }
+
+    fn record(&self, nonce: String) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(nonce);
+        }
+    }
+}
+
+/// Records the page's nonce for its response's policy (server only).
 pub fn set_page_policy() {
     use leptos::prelude::use_context;
-    let (Some(res), Some(nonce)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
+    let (Some(parts), Some(nonce)) = (
+        use_context::<http::request::Parts>(),
         leptos::nonce::use_nonce(),
     ) else {
         return;
     };
-    let dev = use_context::<crate::server::AppState>().is_some_and(|s| s.settings.is_dev());
-    if let Ok(value) = http::HeaderValue::from_str(&page_policy(&nonce.to_string(), dev)) {
-        res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    if let Some(slot) = parts.extensions.get::<PageNonce>() {
+        slot.record(nonce.to_string());
     }
 }
 
