@@ -297,7 +297,7 @@ async fn serve(config: &Config) -> Result<(), RunError> {
     if state.settings.is_dev() {
         provision::ensure_demo(&pool, &state.hasher, &state.clock).await?;
     }
-    app::server::support::resets::spawn_applier(state.clone());
+    app::server::platform::sweeper::spawn(state.clone());
 
     let addr = options.site_addr;
     let listener = TcpListener::bind(addr)

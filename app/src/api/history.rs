@@ -35,6 +35,8 @@ pub struct AttemptView {
 /// One page of the history, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryPage {
+    /// How many days of attempts are kept (older ones are deleted).
+    pub kept_days: u32,
     pub page: u32,
     pub attempts: Vec<AttemptView>,
     pub has_next: bool,
@@ -60,6 +62,7 @@ pub async fn login_history(page: u32) -> Result<HistoryPage, AppError> {
         })
         .collect();
     Ok(HistoryPage {
+        kept_days: ctx.state.settings.history_retention.whole_days().max(1) as u32,
         page,
         attempts,
         has_next,

@@ -312,6 +312,10 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_REQUIRE_2FA", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub require_2fa: bool,
 
+    /// How many days of Login History are kept; older rows are swept.
+    #[arg(long, env = "GATEHOUSE_HISTORY_DAYS", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub history_days: u32,
+
     /// How long a two-factor reset started by support waits before it takes effect.
     #[arg(
         long,

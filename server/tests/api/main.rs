@@ -18,6 +18,7 @@ mod lockdown;
 mod notifications;
 mod passkeys;
 mod recovery_token;
+mod retention;
 mod sessions;
 mod signin;
 mod support;

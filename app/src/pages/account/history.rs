@@ -35,14 +35,21 @@ pub fn HistoryTab() -> impl IntoView {
 #[component]
 fn HistoryTable(history: HistoryPage) -> impl IntoView {
     let HistoryPage {
+        kept_days,
         page,
         attempts,
         has_next,
     } = history;
+    let kept = view! {
+        <p class="muted small" data-testid="history-kept">
+            {format!("Attempts are kept for {kept_days} days, then deleted.")}
+        </p>
+    };
     if attempts.is_empty() {
-        return Either::Left(view! { <p>"No login attempts yet."</p> });
+        return Either::Left(view! { <p>"No login attempts yet."</p> {kept} });
     }
     Either::Right(view! {
+        {kept}
         // Scrolls sideways on a phone: reachable and named for the keyboard.
         <div class="table-wrap" tabindex="0" role="region" aria-label="Login History, scrolls sideways">
             <table class="history">

@@ -13,6 +13,7 @@ pub mod password_resets;
 pub mod phone_verifications;
 pub mod rate_limits;
 pub mod recovery;
+pub mod retention;
 pub mod sessions;
 pub mod support;
 pub mod throttles;

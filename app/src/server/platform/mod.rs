@@ -1,6 +1,6 @@
 //! What every feature stands on: the application state and its settings, the clock, the
 //! request's client and context, the page's security policy, and turning results into
-//! responses.
+//! responses, and the sweeper that deletes expired rows.
 
 pub mod client;
 pub mod clock;
@@ -9,3 +9,4 @@ pub mod ctx;
 pub mod respond;
 pub mod settings;
 pub mod state;
+pub mod sweeper;

@@ -78,6 +78,8 @@ pub struct Settings {
     /// How long a two-factor reset started by support waits before it takes effect
     /// (`GATEHOUSE_SUPPORT_RESET_DELAY_HOURS`, 24 by default).
     pub support_reset_delay: Duration,
+    /// How long Login History rows are kept (`GATEHOUSE_HISTORY_DAYS`, 400 by default).
+    pub history_retention: Duration,
     /// Searches one staff member may make in an hour.
     pub support_searches_per_hour: i32,
     /// Country for numbers typed without `+` and a country code.
@@ -136,6 +138,7 @@ impl Settings {
             passkeys: true,
             support_reset_delay: Duration::hours(24),
             support_searches_per_hour: 60,
+            history_retention: Duration::days(400),
             default_region: Some(phonenumber::country::Id::GB),
         }
     }

@@ -114,7 +114,8 @@ pub async fn cancelled(ctx: &Ctx, user_id: i64) {
 }
 
 /// Applies every reset due at `now`, one transaction each; returns how many. Runs in
-/// every instance (`FOR UPDATE SKIP LOCKED` gives each reset to one of them).
+/// every instance, from the sweeper's timer (`FOR UPDATE SKIP LOCKED` gives each reset
+/// to one of them).
 pub async fn apply_due(state: &AppState, now: OffsetDateTime) -> Result<usize, sqlx::Error> {
     let mut applied = 0;
     loop {
@@ -175,17 +176,4 @@ pub async fn apply_due(state: &AppState, now: OffsetDateTime) -> Result<usize, s
         };
         notify::notify(state, due.user_id, Notice::SupportResetDone, origin).await;
     }
-}
-
-/// Applies due resets once a minute, in every instance, until the process ends.
-pub fn spawn_applier(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            if let Err(e) = apply_due(&state, state.clock.now()).await {
-                tracing::warn!(error = %e, "applying support's two-factor resets");
-            }
-        }
-    });
 }
