@@ -214,6 +214,7 @@ pub async fn build_state(
     let passkeys = relying_party(&settings, leptos_options.site_addr.port())?;
     Ok(AppState {
         passkeys,
+        lifecycle: Default::default(),
         sms,
         leptos_options,
         email,
@@ -324,7 +325,16 @@ async fn serve(config: &Config) -> Result<(), RunError> {
         println!("  Outbox:          http://{addr}/dev/outbox  (codes and emails land here)");
         println!();
     }
-    serve_on(listener, state, shutdown_signal())
+    let draining = state.lifecycle.clone();
+    let drain_for = std::time::Duration::from_secs(config.drain_seconds);
+    let shutdown = async move {
+        shutdown_signal().await;
+        // Tell the balancer first (/readyz answers 503), keep serving meanwhile, then stop.
+        draining.drain();
+        tracing::info!(seconds = drain_for.as_secs(), "draining before stopping");
+        tokio::time::sleep(drain_for).await;
+    };
+    serve_on(listener, state, shutdown)
         .await
         .map_err(RunError::Serve)?;
     pool.close().await;

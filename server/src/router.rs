@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use app::server::db::outbox::{self, StoredMessage};
@@ -35,6 +36,7 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .nest_service(&pkg, client_assets(&state.leptos_options))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/dev/outbox", get(dev_outbox_page))
         .route("/dev/outbox.json", get(dev_outbox_json))
         .leptos_routes(&state, routes, {
@@ -59,12 +61,22 @@ pub fn build(state: AppState) -> Router {
             state.clone(),
             middleware::security_headers,
         ))
-        // Spans name the path only: a query string can hold a reset token.
+        // The request id goes back in the answer's X-Request-Id.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        // Spans name the path only (a query string can hold a reset token), and the
+        // request id, so every line a request logs carries it.
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
             }),
         )
+        // A request id for each request (kept if a proxy in front already set one).
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 
@@ -98,6 +110,40 @@ fn client_assets(options: &leptos::config::LeptosOptions) -> Router {
                 response
             },
         ))
+}
+
+/// Whether a load balancer should send this instance requests: 503 while it drains
+/// before stopping, or while the database does not answer; 200 otherwise. (Migrations
+/// run before the port opens, so a migrating instance is not reachable at all.)
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.lifecycle.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CACHE_CONTROL, "no-store")],
+            "draining\n",
+        )
+            .into_response();
+    }
+    match sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(&state.pool)
+        .await
+    {
+        Ok(_) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store")],
+            "ready\n",
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CACHE_CONTROL, "no-store")],
+                "database unavailable\n",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// 200 when the database answers, 503 when it does not.

@@ -312,6 +312,16 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_REQUIRE_2FA", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub require_2fa: bool,
 
+    /// Seconds between SIGTERM and stopping, with /readyz answering 503 meanwhile so a load
+    /// balancer stops sending new requests first.
+    #[arg(
+        long,
+        env = "GATEHOUSE_DRAIN_SECONDS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub drain_seconds: u64,
+
     /// How many days of Login History are kept; older rows are swept.
     #[arg(long, env = "GATEHOUSE_HISTORY_DAYS", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub history_days: u32,

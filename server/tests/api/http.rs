@@ -520,3 +520,33 @@ async fn unknown_paths_are_404() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_answers_503_while_draining_and_every_answer_carries_a_request_id() {
+    let app = spawn_app().await;
+    let c = app.browser();
+    let res = c.client().get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let first = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let res = c.client().get(app.url("/login")).send().await.unwrap();
+    let second = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(first.len() >= 32 && first != second, "{first} {second}");
+    // One a proxy in front already gave is kept, so its logs and ours line up.
+    let res = c
+        .client()
+        .get(app.url("/healthz"))
+        .header("x-request-id", "from-nginx-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "from-nginx-42");
+
+    app.state.lifecycle.drain();
+    let res = c.client().get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    assert_eq!(
+        c.client().get(app.url("/healthz")).send().await.unwrap().status(),
+        200,
+        "still alive, still serving what reaches it"
+    );
+}

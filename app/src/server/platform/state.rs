@@ -24,4 +24,22 @@ pub struct AppState {
     pub sms: Arc<dyn SmsSender>,
     /// Passkeys' relying party; `None` when passkeys are off.
     pub passkeys: Option<crate::server::crypto::webauthn::RelyingParty>,
+    /// Whether this instance is draining before it stops (`/readyz` then answers 503).
+    pub lifecycle: Lifecycle,
+}
+
+/// This process's own state as a load balancer sees it: the one thing that is rightly
+/// per instance rather than in PostgreSQL.
+#[derive(Clone, Debug, Default)]
+pub struct Lifecycle(Arc<std::sync::atomic::AtomicBool>);
+
+impl Lifecycle {
+    /// From now on `/readyz` answers 503, so the balancer stops sending new requests.
+    pub fn drain(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
