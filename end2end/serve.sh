@@ -17,4 +17,6 @@ export GATEHOUSE_PUBLIC_URL="http://localhost:${E2E_PORT:-3210}"
 export GATEHOUSE_RESEND_COOLDOWN_SECONDS=5
 # Every test signs in from 127.0.0.1: the per-IP daily SMS cap is tested in Rust.
 export GATEHOUSE_SMS_PER_IP_PER_DAY=100000
+# Stop at once when Playwright is done: nothing balances load in front of this one.
+export GATEHOUSE_DRAIN_SECONDS=0
 exec target/release/server serve
