@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod database;
+pub mod metrics;
 pub mod middleware;
 pub mod router;
 
@@ -299,6 +300,21 @@ async fn serve(config: &Config) -> Result<(), RunError> {
         provision::ensure_demo(&pool, &state.hasher, &state.clock).await?;
     }
     app::server::platform::sweeper::spawn(state.clone());
+    if let Some(addr) = config.metrics_addr {
+        let metrics = TcpListener::bind(addr)
+            .await
+            .map_err(|source| RunError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let router = metrics::router(metrics::install(), state.clone());
+        tracing::info!(%addr, "metrics at /metrics");
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
 
     let addr = options.site_addr;
     let listener = TcpListener::bind(addr)

@@ -49,6 +49,7 @@ pub fn build(state: AppState) -> Router {
         >(
             move || provide_context(context_state.clone()), shell
         ))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         // Server-function forms are small; anything larger is refused before parsing.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         .layer(axum::middleware::from_fn(middleware::session_memo))

@@ -312,6 +312,11 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_REQUIRE_2FA", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub require_2fa: bool,
 
+    /// Where `/metrics` (Prometheus text format) listens, e.g. 127.0.0.1:9300; off when
+    /// unset. Never the public address.
+    #[arg(long, env = "GATEHOUSE_METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+
     /// Seconds between SIGTERM and stopping, with /readyz answering 503 meanwhile so a load
     /// balancer stops sending new requests first.
     #[arg(

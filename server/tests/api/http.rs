@@ -545,7 +545,12 @@ async fn readyz_answers_503_while_draining_and_every_answer_carries_a_request_id
     let res = c.client().get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(res.status(), 503);
     assert_eq!(
-        c.client().get(app.url("/healthz")).send().await.unwrap().status(),
+        c.client()
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         200,
         "still alive, still serving what reaches it"
     );

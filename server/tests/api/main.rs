@@ -15,6 +15,7 @@ mod forgot;
 mod headers;
 mod http;
 mod lockdown;
+mod metrics;
 mod notifications;
 mod passkeys;
 mod recovery_token;

@@ -88,10 +88,24 @@ pub fn sender(
     pool: &PgPool,
     clock: &Clock,
 ) -> Result<Arc<dyn EmailSender>, SendError> {
-    Ok(match config {
-        EmailConfig::Outbox => Arc::new(Outbox::new(pool.clone(), clock.clone())),
-        EmailConfig::Smtp(c) => Arc::new(Smtp::new(c)?),
-    })
+    let inner: Box<dyn EmailSender> = match config {
+        EmailConfig::Outbox => Box::new(Outbox::new(pool.clone(), clock.clone())),
+        EmailConfig::Smtp(c) => Box::new(Smtp::new(c)?),
+    };
+    Ok(Arc::new(Counted(inner)))
+}
+
+/// Counts each email as sent or failed (`gatehouse_messages_total{channel="email"}`).
+struct Counted(Box<dyn EmailSender>);
+
+impl EmailSender for Counted {
+    fn send_email<'a>(&'a self, email: &'a Email) -> SendFuture<'a> {
+        Box::pin(async move {
+            let sent = self.0.send_email(email).await;
+            crate::server::platform::metrics::message("email", sent.is_ok());
+            sent
+        })
+    }
 }
 
 /// Sends through an SMTP server with lettre's pooled async transport.

@@ -70,10 +70,24 @@ pub fn sender(
     pool: &PgPool,
     clock: &Clock,
 ) -> Result<Arc<dyn SmsSender>, SendError> {
-    Ok(match config {
-        SmsConfig::Outbox => Arc::new(Outbox::new(pool.clone(), clock.clone())),
-        SmsConfig::Twilio(c) => Arc::new(Twilio::new(c.clone())?),
-    })
+    let inner: Box<dyn SmsSender> = match config {
+        SmsConfig::Outbox => Box::new(Outbox::new(pool.clone(), clock.clone())),
+        SmsConfig::Twilio(c) => Box::new(Twilio::new(c.clone())?),
+    };
+    Ok(Arc::new(Counted(inner)))
+}
+
+/// Counts each text as sent or failed (`gatehouse_messages_total{channel="sms"}`).
+struct Counted(Box<dyn SmsSender>);
+
+impl SmsSender for Counted {
+    fn send_sms<'a>(&'a self, to: &'a str, body: &'a str) -> SendFuture<'a> {
+        Box::pin(async move {
+            let sent = self.0.send_sms(to, body).await;
+            crate::server::platform::metrics::message("sms", sent.is_ok());
+            sent
+        })
+    }
 }
 
 /// Twilio's Messages REST API: a form-encoded POST with HTTP basic auth.

@@ -110,6 +110,7 @@ impl Ctx {
             factor,
             locked_until,
         };
+        crate::server::platform::metrics::attempt(outcome.as_str(), factor.as_str());
         history::record(db, &attempt).await
     }
 

@@ -185,6 +185,7 @@ impl PasswordHasher {
         let (answer, answered) = oneshot::channel();
         let busy = self.busy.clone();
         let keep = self.params.block_count();
+        let queued_at = std::time::Instant::now();
         // The slot travels with the job and is given back when the job is done, skipped,
         // or dropped unrun (the pool gone).
         let job: Job = Box::new(move |memory| {
@@ -192,6 +193,7 @@ impl PasswordHasher {
                 return;
             }
             busy.fetch_add(1, Ordering::SeqCst);
+            crate::server::platform::metrics::hash_wait(queued_at.elapsed());
             let out = std::panic::catch_unwind(AssertUnwindSafe(|| work(&mut *memory)));
             // A stored hash with a larger cost grew the memory; keep only what the
             // configured cost needs.
