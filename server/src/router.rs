@@ -118,57 +118,32 @@ fn client_assets(options: &leptos::config::LeptosOptions) -> Router {
 /// run before the port opens, so a migrating instance is not reachable at all.)
 async fn readyz(State(state): State<AppState>) -> Response {
     if state.lifecycle.is_draining() {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::CACHE_CONTROL, "no-store")],
-            "draining\n",
-        )
-            .into_response();
+        return probe(StatusCode::SERVICE_UNAVAILABLE, "draining\n");
     }
-    match sqlx::query_scalar::<_, i32>("SELECT 1")
-        .fetch_one(&state.pool)
-        .await
-    {
-        Ok(_) => (
-            StatusCode::OK,
-            [(header::CACHE_CONTROL, "no-store")],
-            "ready\n",
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness: database unavailable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::CACHE_CONTROL, "no-store")],
-                "database unavailable\n",
-            )
-                .into_response()
-        }
-    }
+    database_probe(&state, "ready\n", "readiness").await
 }
 
 /// 200 when the database answers, 503 when it does not.
 async fn healthz(State(state): State<AppState>) -> Response {
+    database_probe(&state, "ok\n", "health check").await
+}
+
+/// `ok` with 200 when the database answers a `SELECT 1`, else 503 (logged as `what`).
+async fn database_probe(state: &AppState, ok: &'static str, what: &'static str) -> Response {
     match sqlx::query_scalar::<_, i32>("SELECT 1")
         .fetch_one(&state.pool)
         .await
     {
-        Ok(_) => (
-            StatusCode::OK,
-            [(header::CACHE_CONTROL, "no-store")],
-            "ok\n",
-        )
-            .into_response(),
+        Ok(_) => probe(StatusCode::OK, ok),
         Err(e) => {
-            tracing::warn!(error = %e, "health check: database unavailable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::CACHE_CONTROL, "no-store")],
-                "database unavailable\n",
-            )
-                .into_response()
+            tracing::warn!(error = %e, "{what}: database unavailable");
+            probe(StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
         }
     }
+}
+
+fn probe(status: StatusCode, body: &'static str) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], body).into_response()
 }
 
 const OUTBOX_LIMIT: i64 = 200;
