@@ -525,6 +525,7 @@ async fn repeated_wrong_codes_email_the_owner_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attack_sms_pumping_resends_to_one_number_stay_under_the_daily_cap() {
     let app = crate::helpers::spawn_app().await;
+    app.start_of_a_day();
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     // 50 resends, each after the cooldown, across as many sign-ins as it takes.
     let mut c = app.browser();
@@ -569,6 +570,7 @@ async fn attack_sms_pumping_resends_to_one_number_stay_under_the_daily_cap() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attack_sms_pumping_fifty_numbers_from_one_ip_stay_under_the_ip_cap() {
     let app = crate::helpers::spawn_app().await;
+    app.start_of_a_day();
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     let mut sent = 0;

@@ -258,6 +258,18 @@ impl TestApp {
         &self.state.clock
     }
 
+    /// Moves the app's clock on to 01:00 UTC of the next day. Daily limits count in
+    /// fixed UTC days, so a test that steps through many minutes counting one starts
+    /// here: run near midnight, it would otherwise cross into a fresh day's budget.
+    pub fn start_of_a_day(&self) {
+        let now = self.clock().now();
+        let next = (now.date() + time::Duration::days(1))
+            .with_hms(1, 0, 0)
+            .unwrap()
+            .assume_utc();
+        self.clock().advance(next - now);
+    }
+
     /// Creates an account through the same service the `user add` command uses.
     pub async fn add_user(&self, username: &str, password: &str) -> i64 {
         self.create_account(username, password, None).await
