@@ -15,6 +15,7 @@ mod forgot;
 mod headers;
 mod http;
 mod lockdown;
+mod logs;
 mod metrics;
 mod notifications;
 mod passkeys;
