@@ -887,9 +887,7 @@ async fn limits_ten_wrong_codes_a_day_per_account_whatever_the_waiting() {
     let app = crate::helpers::spawn_app_with(quick_settings()).await;
     let id = app.add_user_2fa("alice", PASSWORD, PHONE).await;
     // Start an hour into a UTC day, so the test never straddles midnight.
-    let now = app.clock().now();
-    let next_day = (now + Duration::days(1)).replace_time(time::Time::MIDNIGHT);
-    app.clock().advance(next_day + Duration::hours(1) - now);
+    app.start_of_a_day();
     let mut statuses = Vec::new();
     let mut errors = Vec::new();
     for _ in 0..11 {
