@@ -34,10 +34,8 @@ pub async fn account_summary() -> Result<AccountView, AppError> {
         phone_masked: profile
             .phone
             .map(|p| PhoneNumber::from_trusted_e164(p).masked()),
-        two_factor_required: (ctx.state.settings.require_two_factor
-            || crate::server::db::support::must_set_up_two_factor(&ctx.state.pool, user.user_id)
-                .await?)
-            && !profile.two_factor_enabled,
+        two_factor_required: (ctx.state.settings.require_two_factor && !profile.two_factor_enabled)
+            || user.must_set_up_factor,
         two_factor_enabled: profile.two_factor_enabled,
     })
 }

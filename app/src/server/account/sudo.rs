@@ -109,6 +109,7 @@ mod tests {
             signed_in_at: at,
             must_change_password: false,
             factor: "password".into(),
+            must_set_up_factor: false,
         };
         for (after, open) in [
             (Duration::ZERO, true),

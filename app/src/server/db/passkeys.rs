@@ -210,14 +210,3 @@ pub async fn remove_all(conn: &mut PgConnection, user_id: i64) -> Result<u64, sq
         .await?;
     Ok(done.rows_affected())
 }
-
-/// Whether the account has a passkey (the second step offers "Use a passkey").
-pub async fn any(pool: &PgPool, user_id: i64) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT passkey_count > 0 AS "any!" FROM users WHERE id = $1"#,
-        user_id
-    )
-    .fetch_optional(pool)
-    .await
-    .map(|found| found.unwrap_or(false))
-}

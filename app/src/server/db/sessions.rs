@@ -65,6 +65,8 @@ pub struct LiveSession {
     pub must_change_password: bool,
     /// What signed it in (a history factor's name).
     pub factor: String,
+    /// Support's two-factor reset took effect on the account and no factor is set up yet.
+    pub must_set_up_factor: bool,
 }
 
 /// If the session is live at `stage` (not past its absolute expiry, used since
@@ -93,7 +95,9 @@ pub async fn touch(
            )
            SELECT user_id AS "user_id!", authenticated_at AS "authenticated_at!",
                   created_at AS "created_at!", must_change_password AS "must_change_password!",
-                  factor AS "factor!"
+                  factor AS "factor!",
+                  (SELECT u.must_set_up_two_factor AND NOT u.two_factor_enabled
+                   FROM users u WHERE u.id = live.user_id) AS "must_set_up_factor!"
            FROM live"#,
         id_hash,
         now,

@@ -6,11 +6,14 @@ use time::OffsetDateTime;
 
 use crate::server::crypto::tokens::TokenHash;
 
-/// An account's role.
-pub async fn role(pool: &PgPool, user_id: i64) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar!("SELECT role FROM users WHERE id = $1", user_id)
-        .fetch_optional(pool)
-        .await
+/// The username of the account `user_id` if it is a staff account.
+pub async fn staff_username(pool: &PgPool, user_id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT username FROM users WHERE id = $1 AND role = 'support'",
+        user_id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// Sets an account's role by username (the command line only). Returns whether it exists.
@@ -52,16 +55,17 @@ pub struct Customer {
     pub must_set_up_two_factor: bool,
 }
 
-/// The customer whose username, email or full phone number is exactly `needle` (already
-/// normalised by the caller). Staff accounts are not customers: never found.
+/// The customers (id, username) whose username, email or full phone number is exactly
+/// what the caller parsed. Staff accounts are not customers: never found.
 pub async fn find_customer(
     pool: &PgPool,
     username: Option<&str>,
     email: Option<&str>,
     phone: Option<&str>,
-) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT id FROM users
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as!(
+        Found,
+        "SELECT id, username FROM users
          WHERE role = 'customer'
            AND (username = $1 OR lower(email) = lower($2) OR phone_e164 = $3)
          ORDER BY id LIMIT 20",
@@ -71,6 +75,12 @@ pub async fn find_customer(
     )
     .fetch_all(pool)
     .await
+    .map(|rows| rows.into_iter().map(|r| (r.id, r.username)).collect())
+}
+
+struct Found {
+    id: i64,
+    username: String,
 }
 
 /// The customer `id` as the console shows it, if it is a customer.
@@ -89,14 +99,6 @@ pub async fn customer(pool: &PgPool, id: i64) -> Result<Option<Customer>, sqlx::
     )
     .fetch_optional(pool)
     .await
-}
-
-/// Whether the account must set up a factor before anything else.
-pub async fn must_set_up_two_factor(pool: &PgPool, id: i64) -> Result<bool, sqlx::Error> {
-    let found = sqlx::query_scalar!("SELECT must_set_up_two_factor FROM users WHERE id = $1", id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(found.unwrap_or(false))
 }
 
 /// A reset waiting for its time, as the console and the customer see it.
@@ -216,40 +218,17 @@ pub async fn take_due(
     .await
 }
 
-/// Removes every factor of the account and asks for a new one at the next sign-in: the
-/// phone, the app, passkeys, the Recovery Token and trusted devices; sessions end (the
-/// caller deletes them in the same transaction).
-pub async fn strip_factors(tx: &mut PgConnection, user_id: i64) -> Result<(), sqlx::Error> {
+/// Takes the phone off the account, turns two-factor authentication off, and asks for a
+/// factor at the next sign-in (support's reset; the caller removes the other factors in
+/// the same transaction).
+pub async fn require_factor_setup(tx: &mut PgConnection, user_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE users SET phone_e164 = NULL, two_factor_enabled = false,
-                          must_set_up_two_factor = true, passkey_count = 0
+                          must_set_up_two_factor = true
          WHERE id = $1",
         user_id
     )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query!("DELETE FROM authenticator_apps WHERE user_id = $1", user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query!("DELETE FROM passkeys WHERE user_id = $1", user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query!("DELETE FROM recovery_tokens WHERE user_id = $1", user_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query!("DELETE FROM trusted_devices WHERE user_id = $1", user_id)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
-
-/// The account set up a factor again: the console's reset is behind it.
-pub async fn factor_set_up(conn: &mut PgConnection, user_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE users SET must_set_up_two_factor = false WHERE id = $1 AND must_set_up_two_factor",
-        user_id
-    )
-    .execute(conn)
+    .execute(tx)
     .await?;
     Ok(())
 }

@@ -74,11 +74,11 @@ impl Ctx {
     /// this account, an account without it gets `TwoFactorRequired`.
     pub async fn user_past_2fa_policy(&self) -> Result<User, AppError> {
         let user = self.user().await?;
-        let pool = &self.state.pool;
-        let required = self.state.settings.require_two_factor
-            || crate::server::db::support::must_set_up_two_factor(pool, user.user_id).await?;
-        if required {
-            let enabled = users::profile(pool, user.user_id)
+        if user.must_set_up_factor {
+            return Err(AppError::TwoFactorRequired);
+        }
+        if self.state.settings.require_two_factor {
+            let enabled = users::profile(&self.state.pool, user.user_id)
                 .await?
                 .is_some_and(|p| p.two_factor_enabled);
             if !enabled {

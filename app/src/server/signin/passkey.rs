@@ -39,7 +39,6 @@ fn relying_party(req: &Ctx) -> Result<&RelyingParty, SignInError> {
 /// on the button); at the second step, the pending account's passkeys.
 pub async fn begin(req: &Ctx) -> Result<Started, SignInError> {
     let rp = relying_party(req)?;
-    let mut conn = req.state.pool.acquire().await?;
     if let Ok((pending, challenge)) = pending_session(req).await {
         let credentials = credentials_of(req, challenge.user_id).await?;
         if credentials.is_empty() {
@@ -54,6 +53,7 @@ pub async fn begin(req: &Ctx) -> Result<Started, SignInError> {
             user_id: Some(challenge.user_id),
             session_hash: Some(&pending.id_hash),
         };
+        let mut conn = req.state.pool.acquire().await?;
         return Ok(webauthn::store(&mut conn, &binding, &state, &options, req.now).await?);
     }
     let (options, state) = rp
@@ -65,6 +65,7 @@ pub async fn begin(req: &Ctx) -> Result<Started, SignInError> {
         user_id: None,
         session_hash: None,
     };
+    let mut conn = req.state.pool.acquire().await?;
     Ok(webauthn::store(&mut conn, &binding, &state, &options, req.now).await?)
 }
 

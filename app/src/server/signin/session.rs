@@ -93,6 +93,9 @@ pub struct User {
     pub must_change_password: bool,
     /// What signed this session in (a history factor's name: "sms_code", "passkey", …).
     pub factor: String,
+    /// Support's two-factor reset took effect and no factor is set up yet: only Account ›
+    /// Security answers (read with the session, so no request pays a query for it).
+    pub must_set_up_factor: bool,
 }
 
 /// One page request's session lookup, shared by the server functions its resources call
@@ -182,6 +185,7 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Use
             signed_in_at: s.created_at,
             must_change_password: s.must_change_password,
             factor: s.factor,
+            must_set_up_factor: s.must_set_up_factor,
         }))
 }
 

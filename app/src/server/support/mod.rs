@@ -127,17 +127,13 @@ pub async fn staff(ctx: &Ctx) -> Result<Staff, SupportError> {
         Err(_) => return Err(SupportError::NotFound),
     };
     let pool = &ctx.state.pool;
-    if support::role(pool, user.user_id).await?.as_deref() != Some("support") {
+    let Some(username) = support::staff_username(pool, user.user_id).await? else {
         return Err(SupportError::NotFound);
-    }
+    };
     if !matches!(user.factor.as_str(), "authenticator_app" | "passkey") {
         let has_strong_factor = support::has_strong_factor(pool, user.user_id).await?;
         return Err(SupportError::WeakSignIn { has_strong_factor });
     }
-    let username = crate::server::db::users::profile(pool, user.user_id)
-        .await?
-        .map(|p| p.username)
-        .unwrap_or_default();
     Ok(Staff { user, username })
 }
 
@@ -192,22 +188,17 @@ pub async fn search(ctx: &Ctx, staff: &Staff, query: &str) -> Result<Vec<Hit>, S
         .starts_with('+')
         .then(|| PhoneNumber::parse_international(&query).ok())
         .flatten();
-    let ids = support::find_customer(
+    let found = support::find_customer(
         pool,
         username.as_ref().map(Username::as_str),
         email.as_ref().map(EmailAddress::as_str),
         phone.as_ref().map(PhoneNumber::as_str),
     )
     .await?;
-    let mut hits = Vec::new();
-    for id in ids {
-        if let Some(c) = support::customer(pool, id).await? {
-            hits.push(Hit {
-                id,
-                username: c.username,
-            });
-        }
-    }
+    let hits: Vec<Hit> = found
+        .into_iter()
+        .map(|(id, username)| Hit { id, username })
+        .collect();
     // One row per customer found (what lets this staff member open them), or one saying
     // nothing was.
     if hits.is_empty() {

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use crate::server::crypto::tokens::SecretToken;
 use crate::server::db::history::{Factor, Outcome};
 use crate::server::db::support::{self, NewAudit, NewReset};
-use crate::server::db::{sessions, users};
+use crate::server::db::{authenticator, devices, passkeys, recovery, sessions, users};
 use crate::server::messaging::notify::{self, Notice, Origin};
 use crate::server::messaging::texts;
 use crate::server::platform::ctx::Ctx;
@@ -123,8 +123,14 @@ pub async fn apply_due(state: &AppState, now: OffsetDateTime) -> Result<usize, s
         let Some(due) = support::take_due(&mut tx, now).await? else {
             return Ok(applied);
         };
-        support::strip_factors(&mut tx, due.user_id).await?;
-        sessions::delete_all_for(&mut tx, due.user_id, None).await?;
+        // Every factor, with the same statements that remove each one elsewhere.
+        let user_id = due.user_id;
+        support::require_factor_setup(&mut tx, user_id).await?;
+        authenticator::remove(&mut tx, user_id).await?;
+        passkeys::remove_all(&mut tx, user_id).await?;
+        recovery::revoke(&mut *tx, user_id).await?;
+        devices::revoke_all(&mut *tx, user_id).await?;
+        sessions::delete_all_for(&mut tx, user_id, None).await?;
         let name = users::profile(&state.pool, due.user_id)
             .await?
             .map(|p| p.username)
