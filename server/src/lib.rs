@@ -195,8 +195,15 @@ pub async fn build_state(
 ) -> Result<AppState, RunError> {
     let mut settings = settings;
     if settings.public_url.is_none() {
-        // Links in emails point at this server; production deployments set the URL.
-        settings.link_base = format!("http://{}", leptos_options.site_addr);
+        // Links in emails point at this server; production deployments set the URL. In
+        // development on a loopback address they say `localhost`, the host passkeys'
+        // relying party is (an IP cannot be one), so links land where the cookies are.
+        let addr = leptos_options.site_addr;
+        settings.link_base = if settings.is_dev() && addr.ip().is_loopback() {
+            format!("http://localhost:{}", addr.port())
+        } else {
+            format!("http://{addr}")
+        };
     }
     let hasher = PasswordHasher::new(
         settings.argon2,
@@ -326,7 +333,8 @@ async fn serve(config: &Config) -> Result<(), RunError> {
     tracing::info!(%addr, env = ?state.settings.environment, "Gatehouse listening");
     if state.settings.is_dev() {
         println!();
-        println!("  Gatehouse (dev) is running at http://{addr}/login");
+        let base = &state.settings.link_base;
+        println!("  Gatehouse (dev) is running at {base}/login");
         println!(
             "  Demo accounts:   {} / {}   (2FA off)",
             provision::DEMO_USERNAME,
@@ -338,7 +346,7 @@ async fn serve(config: &Config) -> Result<(), RunError> {
             provision::DEMO_PASSWORD,
             provision::DEMO_2FA_PHONE
         );
-        println!("  Outbox:          http://{addr}/dev/outbox  (codes and emails land here)");
+        println!("  Outbox:          {base}/dev/outbox  (codes and emails land here)");
         println!();
     }
     let draining = state.lifecycle.clone();

@@ -560,4 +560,8 @@ async fn production_refuses_to_start_with_passkeys_and_no_usable_public_url() {
     settings.public_url = None;
     settings.passkeys = false;
     assert!(start(settings).await.ok().unwrap().passkeys.is_none());
+    // Development on a loopback address: passkeys and email links both say localhost.
+    let dev = start(app::server::Settings::dev()).await.ok().unwrap();
+    assert_eq!(dev.passkeys.unwrap().origin(), "http://localhost:3000");
+    assert_eq!(dev.settings.link_base, "http://localhost:3000");
 }
