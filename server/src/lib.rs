@@ -260,19 +260,25 @@ fn relying_party(
     }
 }
 
-/// Serves `state` on `listener` until `shutdown` completes.
+/// Serves `state` on `listener`, and delivers the outbox's messages, until `shutdown`
+/// completes; the messages in hand are sent before it returns.
 pub async fn serve_on(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let sender = app::server::messaging::outbox::worker::spawn(state.clone(), stopped);
     let app = router::build(state);
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    let _ = stop.send(true);
+    let _ = sender.await;
+    served
 }
 
 async fn serve(config: &Config) -> Result<(), RunError> {
@@ -296,6 +302,12 @@ async fn serve(config: &Config) -> Result<(), RunError> {
     ) && !state.settings.is_dev()
     {
         tracing::warn!("email goes to the outbox table, not to inboxes: set GATEHOUSE_SMTP_URL");
+    }
+    if state.settings.secret_key.is_none() {
+        tracing::warn!(
+            "GATEHOUSE_SECRET_KEY is not set: queued emails (reset links among them) wait \
+             in the outbox unsealed until they are sent"
+        );
     }
     if state.settings.public_url.is_none() && !state.settings.is_dev() {
         tracing::warn!(

@@ -12,7 +12,7 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use app::server::db::outbox::{self, StoredMessage};
+use app::server::db::outbox::{self, Listed};
 use app::server::AppState;
 use app::{shell, App};
 
@@ -148,7 +148,7 @@ fn probe(status: StatusCode, body: &'static str) -> Response {
 
 const OUTBOX_LIMIT: i64 = 200;
 
-async fn outbox_messages(state: &AppState) -> Result<Vec<StoredMessage>, Response> {
+async fn outbox_messages(state: &AppState) -> Result<Vec<Listed>, Response> {
     if !state.settings.is_dev() {
         return Err(StatusCode::NOT_FOUND.into_response());
     }
@@ -160,7 +160,8 @@ async fn outbox_messages(state: &AppState) -> Result<Vec<StoredMessage>, Respons
         })
 }
 
-/// `/dev/outbox.json`: every stored message, newest first (dev only).
+/// `/dev/outbox.json`: the newest messages, newest first, with their state (`queued`,
+/// `sent`, `failed`) and, once sent, the text the development provider received (dev only).
 async fn dev_outbox_json(State(state): State<AppState>) -> Response {
     match outbox_messages(&state).await {
         Ok(messages) => ([(header::CACHE_CONTROL, "no-store")], Json(messages)).into_response(),
@@ -184,8 +185,19 @@ async fn dev_outbox_page(State(state): State<AppState>) -> Response {
             .sent_at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
+        let state_cell = match (m.state.as_str(), &m.last_error) {
+            ("sent", _) => "sent".to_owned(),
+            (state, Some(error)) => format!(
+                "{} after {} {}: {}",
+                escape(state),
+                m.attempts,
+                if m.attempts == 1 { "try" } else { "tries" },
+                escape(error)
+            ),
+            (state, None) => escape(state),
+        };
         rows.push_str(&format!(
-            "<tr><td><time datetime=\"{sent}\">{sent}</time></td><td><span class=\"badge\">{}</span></td><td>{}</td><td class=\"message-body\">{}</td></tr>",
+            "<tr><td><time datetime=\"{sent}\">{sent}</time></td><td><span class=\"badge\">{}</span></td><td>{state_cell}</td><td>{}</td><td class=\"message-body\">{}</td></tr>",
             escape(&m.channel),
             escape(&m.to),
             match &m.subject {
@@ -195,14 +207,14 @@ async fn dev_outbox_page(State(state): State<AppState>) -> Response {
         ));
     }
     if messages.is_empty() {
-        rows.push_str("<tr><td colspan=\"4\" class=\"muted\">No messages yet. Codes and emails Gatehouse sends in development appear here.</td></tr>");
+        rows.push_str("<tr><td colspan=\"5\" class=\"muted\">No messages yet. Codes and emails Gatehouse sends in development appear here.</td></tr>");
     }
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta http-equiv=\"refresh\" content=\"3\"><title>Outbox · Gatehouse (dev)</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
-         <body><main class=\"outbox\"><h1>Development outbox</h1><p class=\"muted\">Messages Gatehouse would have sent, newest first. \
+         <body><main class=\"outbox\"><h1>Development outbox</h1><p class=\"muted\">Messages Gatehouse sent (to this page instead of phones and inboxes), is sending or gave up on, newest first. \
          This page refreshes every 3 seconds; <a href=\"/dev/outbox.json\">JSON</a>.</p>\
-         <div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Sent</th><th scope=\"col\">Channel</th><th scope=\"col\">To</th><th scope=\"col\">Message</th></tr></thead>\
+         <div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Sent</th><th scope=\"col\">Channel</th><th scope=\"col\">State</th><th scope=\"col\">To</th><th scope=\"col\">Message</th></tr></thead>\
          <tbody>{rows}</tbody></table></div></main></body></html>"
     );
     ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()

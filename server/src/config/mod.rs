@@ -327,6 +327,16 @@ pub struct Config {
     )]
     pub drain_seconds: u64,
 
+    /// How many times the outbox tries a message (with growing back-off between tries)
+    /// before marking it failed.
+    #[arg(long, env = "GATEHOUSE_OUTBOX_MAX_ATTEMPTS", default_value_t = 10, value_parser = clap::value_parser!(i32).range(1..=100), global = true)]
+    pub outbox_max_attempts: i32,
+
+    /// How long an instance holds a message it is sending: a send is abandoned after half
+    /// of it, and another instance takes over a dead instance's messages after all of it.
+    #[arg(long, env = "GATEHOUSE_OUTBOX_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(2..=3600), global = true)]
+    pub outbox_lease_seconds: u32,
+
     /// How many days of Login History are kept; older rows are swept.
     #[arg(long, env = "GATEHOUSE_HISTORY_DAYS", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub history_days: u32,

@@ -76,6 +76,8 @@ impl Config {
         settings.require_two_factor = self.require_2fa;
         settings.passkeys = self.passkeys;
         settings.history_retention = time::Duration::days(i64::from(self.history_days));
+        settings.outbox.max_attempts = self.outbox_max_attempts;
+        settings.outbox.lease = time::Duration::seconds(i64::from(self.outbox_lease_seconds));
         settings.support_reset_delay =
             time::Duration::hours(i64::from(self.support_reset_delay_hours));
         settings.sms_limits.countries = self.sms_countries.clone();

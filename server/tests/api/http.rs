@@ -444,20 +444,20 @@ async fn a_weaker_stored_hash_is_upgraded_at_the_next_sign_in() {
 async fn the_dev_outbox_lists_messages_newest_first() {
     let app = spawn_app().await;
     let b = app.browser();
-    app.state
-        .sms
-        .send_sms("+447400123456", "first <b>")
+    app::server::messaging::text_code_now(&app.state, "+447400123456", "first <b>")
         .await
         .unwrap();
-    app.state
-        .email
-        .send_email(&Email {
-            to: "a@example.com".into(),
-            subject: "Hello".into(),
-            body: "second".into(),
-        })
+    let mut tx = app.pool.begin().await.unwrap();
+    let email = Email {
+        to: "a@example.com".into(),
+        subject: "Hello".into(),
+        body: "second".into(),
+    };
+    app::server::messaging::outbox::enqueue_email(&app.state, &mut tx, &email)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
+    app.outbox_settled().await;
     let res = b
         .client()
         .get(app.url("/dev/outbox.json"))
@@ -471,7 +471,10 @@ async fn the_dev_outbox_lists_messages_newest_first() {
     assert_eq!(list[0]["channel"], "email");
     assert_eq!(list[0]["to"], "a@example.com");
     assert_eq!(list[0]["subject"], "Hello");
+    assert_eq!(list[0]["body"], "second");
+    assert_eq!(list[0]["state"], "sent");
     assert_eq!(list[1]["channel"], "sms");
+    assert_eq!(list[1]["state"], "sent");
     assert_eq!(list[1]["body"], "first <b>");
     let sent_at = list[0]["sent_at"].as_str().unwrap();
     assert!(

@@ -18,6 +18,7 @@ mod lockdown;
 mod logs;
 mod metrics;
 mod notifications;
+mod outbox;
 mod passkeys;
 mod recovery_token;
 mod retention;

@@ -41,7 +41,8 @@ async fn recovery_token_has_120_bits_in_an_unambiguous_alphabet_and_is_stored_on
 
     let dump: String = sqlx::query_scalar(
         "SELECT string_agg(t::text, ' ') FROM (SELECT row_to_json(r) AS t FROM recovery_tokens r
-         UNION ALL SELECT row_to_json(o) FROM outbox o UNION ALL SELECT row_to_json(l) FROM login_attempts l) x",
+         UNION ALL SELECT row_to_json(o) FROM outbox o
+         UNION ALL SELECT row_to_json(m) FROM dev_mailbox m UNION ALL SELECT row_to_json(l) FROM login_attempts l) x",
     )
     .fetch_one(&app.pool)
     .await

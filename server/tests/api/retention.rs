@@ -148,10 +148,28 @@ async fn fill(pool: &sqlx::PgPool, alice: i64, bob: i64, now: OffsetDateTime) {
         ("new", now - Duration::days(1)),
     ] {
         sqlx::query(
-            "INSERT INTO outbox (channel, recipient, body, sent_at) VALUES ('sms', $1, 'x', $2)",
+            "INSERT INTO dev_mailbox (channel, recipient, body, sent_at) VALUES ('sms', $1, 'x', $2)",
         )
         .bind(to)
         .bind(at)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    // Sent long ago, sent lately, and queued long ago (still being retried: it stays).
+    for (to, at, state) in [
+        ("old", now - Duration::days(31), "sent"),
+        ("new", now - Duration::days(1), "sent"),
+        ("waiting", now - Duration::days(31), "queued"),
+    ] {
+        sqlx::query(
+            "INSERT INTO outbox (channel, recipient, state, created_at, due_at, done_at)
+             VALUES ('email', $1, $3, $2, $2 + interval '100 days',
+                     CASE WHEN $3 = 'queued' THEN NULL ELSE $2 END)",
+        )
+        .bind(to)
+        .bind(at)
+        .bind(state)
         .execute(pool)
         .await
         .unwrap();
@@ -196,6 +214,7 @@ async fn a_sweep_deletes_exactly_the_expired_rows_of_every_table() {
         names,
         [
             "account_throttles:1",
+            "dev_mailbox:1",
             "email_changes:1",
             "login_attempts:1",
             "outbox:1",
@@ -236,7 +255,13 @@ async fn a_sweep_deletes_exactly_the_expired_rows_of_every_table() {
         ["locked", "new"],
         "a locked name keeps its ladder"
     );
-    assert_eq!(strings(pool, "SELECT recipient FROM outbox").await, ["new"]);
+    assert_eq!(
+        strings(pool, "SELECT recipient FROM dev_mailbox").await,
+        ["new"]
+    );
+    let mut kept = strings(pool, "SELECT recipient FROM outbox").await;
+    kept.sort();
+    assert_eq!(kept, ["new", "waiting"], "a queued message is never swept");
     assert_eq!(
         strings(pool, "SELECT username_typed FROM login_attempts WHERE user_id IS NOT NULL AND username_typed IN ('old', 'new')").await,
         ["new"]

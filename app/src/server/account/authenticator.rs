@@ -163,9 +163,16 @@ pub async fn confirm_setup(
         return Err(AuthenticatorError::NothingToConfirm);
     }
     users::enable_two_factor(&mut tx, user.user_id).await?;
-    tx.commit().await?;
     let origin = Origin::of(&ctx.client, now);
-    notify::notify(state, user.user_id, Notice::AuthenticatorAdded, origin).await;
+    notify::notify(
+        state,
+        &mut tx,
+        user.user_id,
+        Notice::AuthenticatorAdded,
+        origin,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -181,10 +188,17 @@ pub async fn remove(ctx: &Ctx, sudo: &Sudo<'_>) -> Result<(), AuthenticatorError
         users::disable_two_factor(&mut tx, user_id).await?;
         devices::revoke_all(&mut *tx, user_id).await?;
     }
-    tx.commit().await?;
     if removed {
         let origin = Origin::of(&ctx.client, ctx.now);
-        notify::notify(state, user_id, Notice::AuthenticatorRemoved, origin).await;
+        notify::notify(
+            state,
+            &mut tx,
+            user_id,
+            Notice::AuthenticatorRemoved,
+            origin,
+        )
+        .await?;
     }
+    tx.commit().await?;
     Ok(())
 }

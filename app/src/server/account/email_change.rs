@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::server::account::sudo::Sudo;
 use crate::server::db::{email_changes, users};
 use crate::server::messaging::notify::{self, Notice, Origin};
+use crate::server::messaging::outbox;
 use crate::server::messaging::texts;
 use crate::server::platform::ctx::Ctx;
 use crate::server::platform::respond::{unexpected_from, Unexpected};
@@ -73,20 +74,21 @@ pub async fn request(
     let token = SecretToken::generate();
     let expires = ctx.now + LINK_TTL;
     let hash = token.hash();
-    email_changes::replace(&state.pool, user_id, &hash, new.as_str(), ctx.now, expires).await?;
+    let mut tx = state.pool.begin().await?;
+    email_changes::replace(&mut *tx, user_id, &hash, new.as_str(), ctx.now, expires).await?;
     let link = texts::email_change_link(
         &state.settings,
         new.as_str(),
         &profile.username,
         &token.encoded(),
     );
-    if let Err(e) = state.email.send_email(&link).await {
-        tracing::error!(error = %e, "sending an email change link");
-    }
+    outbox::enqueue_email(state, &mut tx, &link).await?;
     let notice = Notice::EmailChangeRequested {
         new_masked: texts::masked_email(new.as_str()),
     };
-    notify::notify(state, user_id, notice, Origin::of(&ctx.client, ctx.now)).await;
+    let origin = Origin::of(&ctx.client, ctx.now);
+    notify::notify(state, &mut tx, user_id, notice, origin).await?;
+    tx.commit().await?;
     Ok(new)
 }
 
@@ -103,8 +105,8 @@ pub async fn confirm(ctx: &Ctx, token: &str) -> Result<(), EmailChangeError> {
     if !users::set_email_if_free(&mut tx, used.user_id, &used.new_email).await? {
         return Err(EmailChangeError::InUse);
     }
-    tx.commit().await?;
     let origin = Origin::of(&ctx.client, ctx.now);
-    notify::notify(state, used.user_id, Notice::EmailChanged, origin).await;
+    notify::notify(state, &mut tx, used.user_id, Notice::EmailChanged, origin).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -39,14 +39,12 @@ pub async fn lock_down(ctx: &Ctx, user: &User) -> Result<(), sqlx::Error> {
             None,
         )
         .await?;
+        let origin = Origin::of(&ctx.client, ctx.now);
+        notify::notify(state, &mut tx, user.user_id, Notice::LockedDown, origin).await?;
     }
     tx.commit().await?;
     if reset_cancelled {
         crate::server::support::resets::cancelled(ctx, user.user_id).await;
-    }
-    if first {
-        let origin = Origin::of(&ctx.client, ctx.now);
-        notify::notify(state, user.user_id, Notice::LockedDown, origin).await;
     }
     Ok(())
 }

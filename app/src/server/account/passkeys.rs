@@ -169,12 +169,12 @@ pub async fn finish_add(
         Err(e) if is_unique_violation(&e) => return Err(PasskeyError::AlreadyRegistered),
         Err(e) => return Err(e.into()),
     };
-    tx.commit().await?;
     let origin = Origin::of(&ctx.client, now);
     let notice = Notice::PasskeyAdded {
         name: name.as_str().to_owned(),
     };
-    notify::notify(&ctx.state, user.user_id, notice, origin).await;
+    notify::notify(&ctx.state, &mut tx, user.user_id, notice, origin).await?;
+    tx.commit().await?;
     Ok(Listed {
         id,
         name: name.as_str().to_owned(),
@@ -205,12 +205,13 @@ pub async fn rename(
 /// Remove one of the account's passkeys; it signs in no more.
 pub async fn remove(ctx: &Ctx, sudo: &Sudo<'_>, id: i64) -> Result<(), PasskeyError> {
     let user_id = sudo.user().user_id;
-    let mut conn = ctx.state.pool.acquire().await?;
-    let name = passkeys::remove(&mut conn, user_id, id)
+    let mut tx = ctx.state.pool.begin().await?;
+    let name = passkeys::remove(&mut tx, user_id, id)
         .await?
         .ok_or(PasskeyError::NotFound)?;
-    drop(conn);
     let origin = Origin::of(&ctx.client, ctx.now);
-    notify::notify(&ctx.state, user_id, Notice::PasskeyRemoved { name }, origin).await;
+    let notice = Notice::PasskeyRemoved { name };
+    notify::notify(&ctx.state, &mut tx, user_id, notice, origin).await?;
+    tx.commit().await?;
     Ok(())
 }

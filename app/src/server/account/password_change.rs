@@ -66,6 +66,15 @@ pub async fn change(
     devices::revoke_all(&mut *tx, user.user_id).await?;
     password_resets::delete_for(&mut tx, user.user_id).await?;
     sessions::new_password_set(&mut tx, &user.session_hash).await?;
+    let origin = Origin::of(&ctx.client, now);
+    notify::notify(
+        state,
+        &mut tx,
+        user.user_id,
+        Notice::PasswordChanged,
+        origin,
+    )
+    .await?;
     tx.commit().await?;
     // The password was just entered: this counts for sudo mode.
     sessions::reauthenticate(&state.pool, &user.session_hash, now).await?;
@@ -73,7 +82,5 @@ pub async fn change(
     let (outcome, factor) = (Outcome::PasswordChanged, Factor::Password);
     ctx.record(Some(user.user_id), username, outcome, factor)
         .await;
-    let origin = Origin::of(&ctx.client, now);
-    notify::notify(state, user.user_id, Notice::PasswordChanged, origin).await;
     Ok(())
 }

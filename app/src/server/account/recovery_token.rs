@@ -28,19 +28,37 @@ pub fn hash(token: &RecoveryToken) -> TokenHash {
 pub async fn create(ctx: &Ctx, sudo: &Sudo<'_>) -> Result<RecoveryToken, sqlx::Error> {
     let user_id = sudo.user().user_id;
     let token = generate();
-    recovery::replace(&ctx.state.pool, user_id, &hash(&token), ctx.now).await?;
+    let mut tx = ctx.state.pool.begin().await?;
+    recovery::replace(&mut tx, user_id, &hash(&token), ctx.now).await?;
     let origin = Origin::of(&ctx.client, ctx.now);
-    notify::notify(&ctx.state, user_id, Notice::RecoveryTokenCreated, origin).await;
+    notify::notify(
+        &ctx.state,
+        &mut tx,
+        user_id,
+        Notice::RecoveryTokenCreated,
+        origin,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(token)
 }
 
 /// Revokes the account's token.
 pub async fn revoke(ctx: &Ctx, sudo: &Sudo<'_>) -> Result<(), sqlx::Error> {
     let user_id = sudo.user().user_id;
-    if recovery::revoke(&ctx.state.pool, user_id).await? {
+    let mut tx = ctx.state.pool.begin().await?;
+    if recovery::revoke(&mut *tx, user_id).await? {
         let origin = Origin::of(&ctx.client, ctx.now);
-        notify::notify(&ctx.state, user_id, Notice::RecoveryTokenRevoked, origin).await;
+        notify::notify(
+            &ctx.state,
+            &mut tx,
+            user_id,
+            Notice::RecoveryTokenRevoked,
+            origin,
+        )
+        .await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -177,9 +177,9 @@ async fn turn_off(ctx: &Ctx, sudo: &Sudo<'_>) -> Result<UpdateOutcome, TwoFactor
     devices::revoke_all(&mut *tx, user_id).await?;
     // Off means off: the authenticator app goes too.
     crate::server::db::authenticator::remove(&mut tx, user_id).await?;
-    tx.commit().await?;
     let origin = Origin::of(&ctx.client, ctx.now);
-    notify::notify(&ctx.state, user_id, Notice::TwoFactorOff, origin).await;
+    notify::notify(&ctx.state, &mut tx, user_id, Notice::TwoFactorOff, origin).await?;
+    tx.commit().await?;
     Ok(UpdateOutcome::TurnedOff)
 }
 
@@ -221,11 +221,7 @@ async fn send_confirmation(
     }
     tx.commit().await?;
     let body = crate::server::messaging::texts::confirmation_code(&state.settings, &code.digits);
-    state
-        .sms
-        .send_sms(phone.as_str(), &body)
-        .await
-        .map_err(|e| TextError::Failed(e.to_string()))?;
+    crate::server::messaging::text_code_now(state, phone.as_str(), &body).await?;
     Ok(UpdateOutcome::CodeSent {
         masked_phone: phone.masked(),
     })
@@ -280,7 +276,6 @@ pub async fn confirm_phone(
     if changed {
         devices::revoke_all(&mut *tx, user.user_id).await?;
     }
-    tx.commit().await?;
     let phone = PhoneNumber::from_trusted_e164(phone);
     let origin = Origin::of(&ctx.client, now);
     if let (true, Some(old)) = (changed, previous) {
@@ -289,21 +284,22 @@ pub async fn confirm_phone(
             old,
             new: phone.clone(),
         };
-        notify::notify(state, user.user_id, notice, origin.clone()).await;
+        notify::notify(state, &mut tx, user.user_id, notice, origin.clone()).await?;
     }
     if enable && !was_enabled {
         let notice = Notice::TwoFactorOn {
             phone: phone.clone(),
         };
-        notify::notify(state, user.user_id, notice, origin).await;
+        notify::notify(state, &mut tx, user.user_id, notice, origin).await?;
     } else if changed && !had_phone {
         // A first number on an account whose 2FA rests on the app (or is off): it can
         // now receive sign-in codes, so the owner hears of it like any other change.
         let notice = Notice::PhoneAdded {
             phone: phone.clone(),
         };
-        notify::notify(state, user.user_id, notice, origin).await;
+        notify::notify(state, &mut tx, user.user_id, notice, origin).await?;
     }
+    tx.commit().await?;
     Ok((enable, phone))
 }
 

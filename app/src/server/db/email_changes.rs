@@ -2,13 +2,13 @@
 //! stored as a hash.
 
 use crate::server::crypto::tokens::TokenHash;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use time::OffsetDateTime;
 
 /// Stores the account's link to `new_email`, replacing (and so invalidating) any earlier
 /// one.
 pub async fn replace(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     user_id: i64,
     token_hash: &TokenHash,
     new_email: &str,
@@ -27,7 +27,7 @@ pub async fn replace(
         now,
         expires_at,
     )
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }

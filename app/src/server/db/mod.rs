@@ -3,6 +3,7 @@
 
 pub mod authenticator;
 pub mod challenges;
+pub mod dev_mailbox;
 pub mod devices;
 pub mod email_changes;
 pub mod history;

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 /// Stores the account's reset token, replacing (and so invalidating) any earlier one.
 pub async fn replace(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     user_id: i64,
     token_hash: &TokenHash,
     now: OffsetDateTime,
@@ -24,7 +24,7 @@ pub async fn replace(
         now,
         expires_at,
     )
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
 }

@@ -5,15 +5,14 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
 /// Stores the account's token hash, replacing any earlier token, and clears the
-/// "recovery token used" mark.
+/// "recovery token used" mark, on the caller's transaction.
 pub async fn replace(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     user_id: i64,
     token_hash: &TokenHash,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     let token_hash = token_hash.as_bytes();
-    let mut tx = pool.begin().await?;
     sqlx::query!(
         "INSERT INTO recovery_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)
          ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = EXCLUDED.created_at",
@@ -29,7 +28,7 @@ pub async fn replace(
     )
     .execute(&mut *tx)
     .await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// Deletes the account's token.

@@ -15,7 +15,7 @@ pub struct Retention {
 }
 
 /// The tables swept, in order, each with its rule.
-pub const TABLES: [&str; 10] = [
+pub const TABLES: [&str; 11] = [
     "sessions",
     "trusted_devices",
     "phone_verifications",
@@ -25,6 +25,7 @@ pub const TABLES: [&str; 10] = [
     "rate_limits",
     "account_throttles",
     "outbox",
+    "dev_mailbox",
     "login_attempts",
 ];
 
@@ -127,11 +128,23 @@ pub async fn delete_expired(
             .execute(pool)
             .await?
         }
-        // Sent messages (their bodies hold links and codes) are kept 30 days.
+        // The record of a sent or failed message (its body is gone already) is kept 30
+        // days; a queued one stays until it is sent or given up.
         "outbox" => {
             sqlx::query!(
                 "DELETE FROM outbox WHERE ctid IN (
-                 SELECT ctid FROM outbox WHERE sent_at <= $1 LIMIT $2)",
+                 SELECT ctid FROM outbox WHERE state <> 'queued' AND done_at <= $1 LIMIT $2)",
+                now - Duration::days(30),
+                batch
+            )
+            .execute(pool)
+            .await?
+        }
+        // The development provider's copies (their bodies hold links and codes): 30 days.
+        "dev_mailbox" => {
+            sqlx::query!(
+                "DELETE FROM dev_mailbox WHERE ctid IN (
+                 SELECT ctid FROM dev_mailbox WHERE sent_at <= $1 LIMIT $2)",
                 now - Duration::days(30),
                 batch
             )

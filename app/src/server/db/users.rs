@@ -132,13 +132,16 @@ pub async fn rehash_password(
 }
 
 /// The owner's view of an account.
-pub async fn profile(pool: &PgPool, id: i64) -> Result<Option<Profile>, sqlx::Error> {
+pub async fn profile(
+    conn: impl sqlx::PgExecutor<'_>,
+    id: i64,
+) -> Result<Option<Profile>, sqlx::Error> {
     sqlx::query_as!(
         Profile,
         "SELECT username, email, phone_e164 AS phone, two_factor_enabled FROM users WHERE id = $1",
         id
     )
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
 }
 

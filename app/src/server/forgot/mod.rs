@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::server::crypto::password_policy::WeakPassword;
 use crate::server::db::rate_limits;
 use crate::server::messaging::email::Email;
+use crate::server::messaging::outbox;
 use crate::server::platform::ctx::Ctx;
 use crate::server::platform::respond::{unexpected_from, Unexpected};
 use crate::server::AppState;
@@ -89,11 +90,14 @@ async fn within_caps(ctx: &Ctx, flow: &str, identifier: &str) -> Result<bool, sq
     Ok(by_id.is_some())
 }
 
-/// Sends `emails` one after another; failures are logged.
-async fn send_all(state: &AppState, emails: Vec<Email>) {
-    for email in emails {
-        if let Err(e) = state.email.send_email(&email).await {
-            tracing::error!(error = %e, subject = %email.subject, "sending a recovery email");
-        }
+/// Queues `email` in the outbox; a failure is logged (the answer has gone already).
+async fn queue(state: &AppState, email: &Email) {
+    let queued = async {
+        let mut tx = state.pool.begin().await?;
+        outbox::enqueue_email(state, &mut tx, email).await?;
+        tx.commit().await
+    };
+    if let Err(e) = queued.await {
+        tracing::error!(error = %e, subject = %email.subject, "queueing a recovery email");
     }
 }

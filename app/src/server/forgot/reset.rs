@@ -1,12 +1,13 @@
 //! Forgot Password?: the reset link, and the new password it sets.
 
-use super::{send_all, within_caps, ForgotError};
+use super::{within_caps, ForgotError};
 use crate::domain::{EmailAddress, Password, Username};
 use crate::server::crypto::password_policy;
 use crate::server::db::history::{Factor, Outcome};
 use crate::server::db::users::{self, Contact};
 use crate::server::db::{devices, password_resets, sessions};
 use crate::server::messaging::notify::{self, Notice, Origin};
+use crate::server::messaging::outbox;
 use crate::server::messaging::texts;
 use crate::server::platform::ctx::Ctx;
 use crate::server::signin::session::SecretToken;
@@ -59,30 +60,23 @@ fn send_links(ctx: &Ctx, accounts: Vec<Contact>) {
     let state = ctx.state.clone();
     tokio::spawn(async move {
         let now = state.clock.now();
-        let mut emails = Vec::new();
         for account in accounts {
-            let token = SecretToken::generate();
-            let stored = password_resets::replace(
-                &state.pool,
-                account.id,
-                &token.hash(),
-                now,
-                now + state.settings.forgot.reset_ttl,
-            )
-            .await;
-            if let Err(e) = stored {
+            // The link and its email are stored together: a link is never made without
+            // its email queued, nor an email queued for a link that was not stored.
+            let stored = async {
+                let token = SecretToken::generate();
+                let mut tx = state.pool.begin().await?;
+                let expires = now + state.settings.forgot.reset_ttl;
+                password_resets::replace(&mut *tx, account.id, &token.hash(), now, expires).await?;
+                let (to, name) = (&account.email, &account.username);
+                let email = texts::reset_link(&state.settings, to, name, &token.encoded());
+                outbox::enqueue_email(&state, &mut tx, &email).await?;
+                tx.commit().await
+            };
+            if let Err(e) = stored.await {
                 tracing::error!(error = %e, "storing a password reset");
-                continue;
             }
-            let (to, name) = (&account.email, &account.username);
-            emails.push(texts::reset_link(
-                &state.settings,
-                to,
-                name,
-                &token.encoded(),
-            ));
         }
-        send_all(&state, emails).await;
     });
 }
 
@@ -124,6 +118,8 @@ pub async fn reset(
     users::replace_password(&mut tx, user_id, &password_hash).await?;
     sessions::delete_all_for(&mut tx, user_id, None).await?;
     devices::revoke_all(&mut *tx, user_id).await?;
+    let origin = Origin::of(&ctx.client, now);
+    notify::notify(state, &mut tx, user_id, Notice::PasswordReset, origin).await?;
     tx.commit().await?;
 
     // The owner has proven the email address: a lock from others' guesses ends too.
@@ -134,7 +130,5 @@ pub async fn reset(
     let (outcome, factor) = (Outcome::PasswordReset, Factor::EmailLink);
     ctx.record(Some(user_id), &profile.username, outcome, factor)
         .await;
-    let origin = Origin::of(&ctx.client, now);
-    notify::notify(state, user_id, Notice::PasswordReset, origin).await;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Forgot Username?
 
-use super::{send_all, within_caps, ForgotError};
+use super::{queue, within_caps, ForgotError};
 use crate::domain::EmailAddress;
 use crate::server::db::users;
 use crate::server::messaging::texts;
@@ -18,6 +18,6 @@ pub async fn remind_username(ctx: &Ctx, email_raw: &str) -> Result<(), ForgotErr
     let email = texts::username_reminder(&ctx.state.settings, &accounts[0].email, &names);
     // Sent after the answer, so its timing says nothing about the address.
     let state = ctx.state.clone();
-    tokio::spawn(async move { send_all(&state, vec![email]).await });
+    tokio::spawn(async move { queue(&state, &email).await });
     Ok(())
 }

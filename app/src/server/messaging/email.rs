@@ -7,7 +7,8 @@ use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
 
-use crate::server::messaging::outbox::{Channel, Outbox, OutgoingMessage, SendError, SendFuture};
+use crate::server::messaging::dev_mailbox::DevMailbox;
+use crate::server::messaging::outbox::{Receipt, SendError, SendFuture};
 use crate::server::Clock;
 
 /// One plain-text email.
@@ -22,20 +23,6 @@ pub struct Email {
 pub trait EmailSender: Send + Sync {
     /// Hands `email` over for delivery.
     fn send_email<'a>(&'a self, email: &'a Email) -> SendFuture<'a>;
-}
-
-impl EmailSender for Outbox {
-    fn send_email<'a>(&'a self, email: &'a Email) -> SendFuture<'a> {
-        Box::pin(async move {
-            self.store(&OutgoingMessage {
-                channel: Channel::Email,
-                to: email.to.clone(),
-                subject: Some(email.subject.clone()),
-                body: email.body.clone(),
-            })
-            .await
-        })
-    }
 }
 
 /// SMTP settings.
@@ -75,7 +62,7 @@ fn redact_url(url: &str) -> String {
 /// Which email sender to use.
 #[derive(Debug, Clone, Default)]
 pub enum EmailConfig {
-    /// Store messages in the outbox (development).
+    /// Put messages in the development mailbox (`/dev/outbox`).
     #[default]
     Outbox,
     /// Send over SMTP.
@@ -89,7 +76,7 @@ pub fn sender(
     clock: &Clock,
 ) -> Result<Arc<dyn EmailSender>, SendError> {
     let inner: Box<dyn EmailSender> = match config {
-        EmailConfig::Outbox => Box::new(Outbox::new(pool.clone(), clock.clone())),
+        EmailConfig::Outbox => Box::new(DevMailbox::new(pool.clone(), clock.clone())),
         EmailConfig::Smtp(c) => Box::new(Smtp::new(c)?),
     };
     Ok(Arc::new(Counted(inner)))
@@ -143,7 +130,7 @@ impl EmailSender for Smtp {
                 .header(ContentType::TEXT_PLAIN)
                 .body(email.body.clone())
                 .map_err(|e| SendError::Invalid(e.to_string()))?;
-            self.transport.send(message).await.map_err(|e| {
+            let response = self.transport.send(message).await.map_err(|e| {
                 if e.is_timeout() {
                     SendError::Timeout
                 } else if let Some(code) = e.status() {
@@ -156,7 +143,11 @@ impl EmailSender for Smtp {
                     SendError::Transport(e.to_string())
                 }
             })?;
-            Ok(())
+            // The server's reply names its queue id ("2.0.0 Ok: queued as 4FhX…").
+            let reply: Vec<&str> = response.message().collect();
+            Ok(Receipt {
+                provider_id: Some(reply.join(" ").chars().take(200).collect()),
+            })
         })
     }
 }

@@ -2,15 +2,18 @@
 //! (and an SMS to a number that was replaced). They say what happened, when and from
 //! where, and what to do if it was not the customer — never a code, token or password.
 //!
-//! A notification that cannot be sent is logged and does not undo the change it reports.
+//! A notification is queued in the durable outbox on the transaction of the change it
+//! reports (SECURITY.md 29): both are stored, or neither.
 
 use time::OffsetDateTime;
 
 use crate::domain::PhoneNumber;
 use crate::server::db::users;
 use crate::server::messaging::email::Email;
+use crate::server::messaging::outbox;
 use crate::server::platform::client::ClientInfo;
 use crate::server::AppState;
+use sqlx::PgConnection;
 
 /// Where and when something happened, as the customer will read it.
 #[derive(Debug, Clone)]
@@ -279,41 +282,55 @@ pub fn compose(
 
 /// Tells a number that was replaced that it gets no more codes, within the number's and
 /// the account's daily SMS caps like every other text.
-async fn text_replaced_number(state: &AppState, user_id: i64, old: &PhoneNumber) {
+async fn text_replaced_number(
+    state: &AppState,
+    conn: &mut PgConnection,
+    user_id: i64,
+    old: &PhoneNumber,
+) -> Result<(), sqlx::Error> {
     let body = format!(
         "{}: this number was removed from a {} account and will no longer get its \
          sign-in codes. If you did not do this, contact support.",
         state.settings.brand, state.settings.brand
     );
-    match crate::server::messaging::limits::reserve_for_account(state, old.as_str(), user_id).await
-    {
-        Ok(true) => {
-            if let Err(e) = state.sms.send_sms(old.as_str(), &body).await {
-                tracing::error!(error = %e, "texting the replaced number");
-            }
-        }
-        Ok(false) => tracing::warn!("not texting the replaced number: an SMS cap is reached"),
-        Err(e) => tracing::error!(error = %e, "reserving a text to the replaced number"),
+    if crate::server::messaging::limits::reserve_for_account(state, old.as_str(), user_id).await? {
+        outbox::enqueue_sms(state, conn, old.as_str(), &body).await?;
+    } else {
+        tracing::warn!("not texting the replaced number: an SMS cap is reached");
     }
+    Ok(())
 }
 
-/// Emails the account about `notice`; a number that was replaced also gets an SMS.
-/// Failures are logged, never returned: the change has already happened.
-pub async fn notify(state: &AppState, user_id: i64, notice: Notice, origin: Origin) {
+/// Queues the email to the account about `notice` (and the SMS to a number that was
+/// replaced) on `conn`'s transaction: call it before the transaction that made the
+/// change commits, so the change and its notice are stored together or not at all.
+pub async fn notify(
+    state: &AppState,
+    conn: &mut PgConnection,
+    user_id: i64,
+    notice: Notice,
+    origin: Origin,
+) -> Result<(), sqlx::Error> {
     if let Notice::PhoneChanged { old, .. } = &notice {
-        text_replaced_number(state, user_id, old).await;
+        text_replaced_number(state, conn, user_id, old).await?;
     }
-    let profile = match users::profile(&state.pool, user_id).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return,
-        Err(e) => {
-            tracing::error!(error = %e, "loading the account to notify");
-            return;
-        }
+    let Some(profile) = users::profile(&mut *conn, user_id).await? else {
+        return Ok(());
     };
     let email = compose(state, &profile.email, &profile.username, &notice, &origin);
-    if let Err(e) = state.email.send_email(&email).await {
-        tracing::error!(error = %e, subject = %email.subject, "sending a notification");
+    outbox::enqueue_email(state, conn, &email).await
+}
+
+/// Queues a notice on a transaction of its own, for a change that was not made in one
+/// (a support action's several steps); a failure is logged: the change stands.
+pub async fn notify_after(state: &AppState, user_id: i64, notice: Notice, origin: Origin) {
+    let queued = async {
+        let mut tx = state.pool.begin().await?;
+        notify(state, &mut tx, user_id, notice, origin).await?;
+        tx.commit().await
+    };
+    if let Err(e) = queued.await {
+        tracing::error!(error = %e, "queueing a notification");
     }
 }
 

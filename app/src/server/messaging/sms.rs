@@ -6,27 +6,14 @@ use std::time::Duration;
 use serde::Deserialize;
 use sqlx::PgPool;
 
-use crate::server::messaging::outbox::{Channel, Outbox, OutgoingMessage, SendError, SendFuture};
+use crate::server::messaging::dev_mailbox::DevMailbox;
+use crate::server::messaging::outbox::{Receipt, SendError, SendFuture};
 use crate::server::Clock;
 
 /// Something that delivers a text message to an E.164 number.
 pub trait SmsSender: Send + Sync {
     /// Sends `body` to `to`. Errors describe the provider's failure, never the body.
     fn send_sms<'a>(&'a self, to: &'a str, body: &'a str) -> SendFuture<'a>;
-}
-
-impl SmsSender for Outbox {
-    fn send_sms<'a>(&'a self, to: &'a str, body: &'a str) -> SendFuture<'a> {
-        Box::pin(async move {
-            self.store(&OutgoingMessage {
-                channel: Channel::Sms,
-                to: to.to_owned(),
-                subject: None,
-                body: body.to_owned(),
-            })
-            .await
-        })
-    }
 }
 
 /// Twilio account settings.
@@ -57,7 +44,7 @@ impl std::fmt::Debug for TwilioConfig {
 /// Which SMS sender to use.
 #[derive(Debug, Clone, Default)]
 pub enum SmsConfig {
-    /// Store messages in the outbox (development).
+    /// Put messages in the development mailbox (`/dev/outbox`).
     #[default]
     Outbox,
     /// Send through Twilio.
@@ -71,7 +58,7 @@ pub fn sender(
     clock: &Clock,
 ) -> Result<Arc<dyn SmsSender>, SendError> {
     let inner: Box<dyn SmsSender> = match config {
-        SmsConfig::Outbox => Box::new(Outbox::new(pool.clone(), clock.clone())),
+        SmsConfig::Outbox => Box::new(DevMailbox::new(pool.clone(), clock.clone())),
         SmsConfig::Twilio(c) => Box::new(Twilio::new(c.clone())?),
     };
     Ok(Arc::new(Counted(inner)))
@@ -101,6 +88,12 @@ pub struct Twilio {
 struct TwilioError {
     code: Option<i64>,
     message: Option<String>,
+}
+
+/// The part of Twilio's success body we keep: the message's SID.
+#[derive(Debug, Deserialize)]
+struct TwilioMessage {
+    sid: Option<String>,
 }
 
 impl Twilio {
@@ -145,10 +138,13 @@ impl SmsSender for Twilio {
                     }
                 })?;
             let status = response.status();
-            if status.is_success() {
-                return Ok(());
-            }
             let text = response.text().await.unwrap_or_default();
+            if status.is_success() {
+                let sent: Option<TwilioMessage> = serde_json::from_str(&text).ok();
+                return Ok(Receipt {
+                    provider_id: sent.and_then(|m| m.sid),
+                });
+            }
             let parsed: Option<TwilioError> = serde_json::from_str(&text).ok();
             Err(SendError::Provider {
                 status: status.as_u16(),

@@ -24,3 +24,20 @@ pub fn message(channel: &'static str, ok: bool) {
 pub fn hash_wait(waited: std::time::Duration) {
     metrics::histogram!(HASH_WAIT).record(waited.as_secs_f64());
 }
+
+/// Messages waiting in the outbox, and the age of the oldest (seconds).
+pub const OUTBOX_WAITING: &str = "gatehouse_outbox_waiting";
+pub const OUTBOX_OLDEST_AGE: &str = "gatehouse_outbox_oldest_age_seconds";
+/// Messages the outbox gave up on (marked failed), by channel.
+pub const OUTBOX_FAILED: &str = "gatehouse_outbox_failed_total";
+
+/// Publishes the outbox's backlog as this instance last measured it.
+pub fn outbox_backlog(waiting: i64, oldest_age_seconds: f64) {
+    metrics::gauge!(OUTBOX_WAITING).set(waiting as f64);
+    metrics::gauge!(OUTBOX_OLDEST_AGE).set(oldest_age_seconds);
+}
+
+/// Counts one message given up.
+pub fn outbox_failed(channel: &'static str) {
+    metrics::counter!(OUTBOX_FAILED, "channel" => channel).increment(1);
+}

@@ -84,6 +84,25 @@ pub struct Settings {
     pub support_searches_per_hour: i32,
     /// Country for numbers typed without `+` and a country code.
     pub default_region: Option<phonenumber::country::Id>,
+    /// How the outbox's senders deliver queued messages.
+    pub outbox: OutboxSettings,
+}
+
+/// The outbox's delivery: tries, back-off between them, and how long a sender holds a
+/// message it took before another instance may take it over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxSettings {
+    /// Tries before a message is marked failed.
+    pub max_attempts: i32,
+    /// The first back-off; each later one doubles, up to `backoff_cap` (with jitter).
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    /// A sender's hold on a message it is sending; a send taking longer is abandoned as
+    /// timed out, and a sender that died leaves the message to another after this.
+    pub lease: Duration,
+    /// How often senders look for due messages without being woken (retries, leases run
+    /// out, a missed notification).
+    pub poll: std::time::Duration,
 }
 
 impl Settings {
@@ -140,6 +159,13 @@ impl Settings {
             support_searches_per_hour: 60,
             history_retention: Duration::days(400),
             default_region: Some(phonenumber::country::Id::GB),
+            outbox: OutboxSettings {
+                max_attempts: 10,
+                backoff_base: Duration::seconds(5),
+                backoff_cap: Duration::minutes(15),
+                lease: Duration::seconds(60),
+                poll: std::time::Duration::from_secs(1),
+            },
         }
     }
 

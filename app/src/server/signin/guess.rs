@@ -158,13 +158,8 @@ pub(super) async fn wrong_guess(
                 let notice = Notice::SecondFactorFailures {
                     failures: max as u32,
                 };
-                notify::notify(
-                    &req.state,
-                    user_id,
-                    notice,
-                    Origin::of(&req.client, req.now),
-                )
-                .await;
+                let origin = Origin::of(&req.client, req.now);
+                notify::notify_after(&req.state, user_id, notice, origin).await;
             }
         }
         return SignInError::TooManyAttempts;

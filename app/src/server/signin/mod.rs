@@ -124,13 +124,11 @@ impl From<SignInError> for AppError {
     }
 }
 
-/// A sign-in recorded inside its session's transaction; the notices it calls for go out
-/// once that transaction has committed ([`SignedIn::notify`]).
+/// A sign-in recorded inside its session's transaction, with the notices it calls for;
+/// what must follow the commit is [`SignedIn::notify`].
 #[must_use]
 struct SignedIn {
     user_id: i64,
-    factor: Factor,
-    new_device: bool,
     /// Support's waiting two-factor reset was cancelled by this sign-in.
     reset_cancelled: bool,
 }
@@ -157,28 +155,25 @@ async fn record_sign_in(
     // two-factor reset (if any) is cancelled. The password alone proves nothing of that.
     let reset_cancelled = factor != Factor::Password
         && crate::server::support::resets::cancel_in(&mut *tx, user_id, "sign_in", req.now).await?;
+    // The customer hears of a sign-in with their recovery token or from a browser the
+    // account has not signed in from before, on the sign-in's own transaction.
+    let origin = Origin::of(&req.client, req.now);
+    if factor == Factor::RecoveryToken {
+        notify::notify(&req.state, tx, user_id, Notice::RecoveryTokenUsed, origin).await?;
+    } else if new_device {
+        notify::notify(&req.state, tx, user_id, Notice::NewDeviceSignIn, origin).await?;
+    }
     Ok(SignedIn {
         user_id,
-        factor,
-        new_device,
         reset_cancelled,
     })
 }
 
 impl SignedIn {
-    /// Tells the customer when the sign-in used their recovery token or came from a
-    /// browser the account has not signed in from before.
+    /// Once the sign-in has committed: records and tells of a support reset it cancelled.
     async fn notify(self, req: &Ctx) {
-        let (state, user_id, factor, new_device) =
-            (&req.state, self.user_id, self.factor, self.new_device);
         if self.reset_cancelled {
-            crate::server::support::resets::cancelled(req, user_id).await;
-        }
-        let origin = Origin::of(&req.client, req.state.clock.now());
-        if factor == Factor::RecoveryToken {
-            notify::notify(state, user_id, Notice::RecoveryTokenUsed, origin).await;
-        } else if new_device {
-            notify::notify(state, user_id, Notice::NewDeviceSignIn, origin).await;
+            crate::server::support::resets::cancelled(req, self.user_id).await;
         }
     }
 }

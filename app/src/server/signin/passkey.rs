@@ -277,5 +277,5 @@ async fn tell_owner_of_clone(req: &Ctx, stored: &Stored) {
         name: stored.name.clone(),
     };
     let origin = Origin::of(&req.client, req.now);
-    notify::notify(&req.state, stored.user_id, notice, origin).await;
+    notify::notify_after(&req.state, stored.user_id, notice, origin).await;
 }

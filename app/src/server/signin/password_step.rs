@@ -270,11 +270,9 @@ pub(super) async fn text_code(
     digits: &str,
 ) -> Result<(), SignInError> {
     let body = crate::server::messaging::texts::sign_in_code(&state.settings, digits);
-    state
-        .sms
-        .send_sms(phone, &body)
+    crate::server::messaging::text_code_now(state, phone, &body)
         .await
-        .map_err(|e| TextError::Failed(e.to_string()).into())
+        .map_err(Into::into)
 }
 
 #[cfg(test)]

@@ -306,7 +306,7 @@ async fn tell_customer(
     ctx.record_with(id, name, outcome, Factor::Support, until)
         .await;
     let origin = Origin::of(&ctx.client, ctx.now);
-    notify::notify(&ctx.state, customer.id, notice, origin).await;
+    notify::notify_after(&ctx.state, customer.id, notice, origin).await;
 }
 
 /// "Unlock": clears the lock on the customer's name (and its count of failures); the

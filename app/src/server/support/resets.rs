@@ -110,7 +110,7 @@ pub async fn cancelled(ctx: &Ctx, user_id: i64) {
     ctx.record(Some(user_id), &name, outcome, Factor::Support)
         .await;
     let origin = Origin::of(&ctx.client, ctx.now);
-    notify::notify(&ctx.state, user_id, Notice::SupportResetCancelled, origin).await;
+    notify::notify_after(&ctx.state, user_id, Notice::SupportResetCancelled, origin).await;
 }
 
 /// Applies every reset due at `now`, one transaction each; returns how many. Runs in
@@ -168,6 +168,19 @@ pub async fn apply_due(state: &AppState, now: OffsetDateTime) -> Result<usize, s
             },
         )
         .await?;
+        let origin = Origin {
+            at: now,
+            ip: String::new(),
+            device: String::new(),
+        };
+        notify::notify(
+            state,
+            &mut tx,
+            due.user_id,
+            Notice::SupportResetDone,
+            origin,
+        )
+        .await?;
         tx.commit().await?;
         applied += 1;
         tracing::info!(
@@ -175,11 +188,5 @@ pub async fn apply_due(state: &AppState, now: OffsetDateTime) -> Result<usize, s
             user_id = due.user_id,
             "support's two-factor reset applied"
         );
-        let origin = Origin {
-            at: now,
-            ip: String::new(),
-            device: String::new(),
-        };
-        notify::notify(state, due.user_id, Notice::SupportResetDone, origin).await;
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod passkey;
+pub mod process;
 pub mod smtp;
 
 pub use browser::{Browser, Reply};
@@ -295,10 +296,35 @@ impl TestApp {
             .0
     }
 
-    /// The SMS messages sent to `phone`, newest first.
+    /// Waits until the outbox has handed over every message queued so far (each sent, or
+    /// failed at least once and waiting to be tried again); fails after 10 s.
+    pub async fn outbox_settled(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let busy: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM outbox
+                                WHERE state = 'queued' AND (attempts = 0 OR last_error IS NULL))",
+            )
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+            if !busy {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the outbox did not deliver its messages in 10 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    /// The SMS messages delivered to `phone`, newest first (once the outbox has settled).
     pub async fn sms_to(&self, phone: &str) -> Vec<String> {
+        self.outbox_settled().await;
         sqlx::query_scalar(
-            "SELECT body FROM outbox WHERE channel = 'sms' AND recipient = $1 ORDER BY id DESC",
+            "SELECT body FROM dev_mailbox WHERE channel = 'sms' AND recipient = $1
+             ORDER BY id DESC",
         )
         .bind(phone)
         .fetch_all(&self.pool)
@@ -325,10 +351,12 @@ impl TestApp {
         format!("http://{addr}")
     }
 
-    /// The emails sent to `address` as (subject, body), newest first.
+    /// The emails delivered to `address` as (subject, body), newest first (once the
+    /// outbox has settled).
     pub async fn emails_to(&self, address: &str) -> Vec<(String, String)> {
+        self.outbox_settled().await;
         sqlx::query_as(
-            "SELECT coalesce(subject, ''), body FROM outbox
+            "SELECT coalesce(subject, ''), body FROM dev_mailbox
              WHERE channel = 'email' AND recipient = $1 ORDER BY id DESC",
         )
         .bind(address)
