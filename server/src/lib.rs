@@ -283,6 +283,28 @@ pub async fn serve_on(
 
 async fn serve(config: &Config) -> Result<(), RunError> {
     let options = leptos_options()?;
+    // The port opens first: while migrations run, `/healthz` says the process is alive
+    // and everything else (`/readyz` too) answers 503, so a balancer waits for it.
+    let addr = options.site_addr;
+    let bound = std::net::TcpListener::bind(addr)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|source| RunError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+    let starting = bound
+        .try_clone()
+        .and_then(TcpListener::from_std)
+        .map_err(RunError::Serve)?;
+    let (started, starting_done) = tokio::sync::oneshot::channel::<()>();
+    let starting = tokio::spawn(async move {
+        let stop = async {
+            let _ = starting_done.await;
+        };
+        axum::serve(starting, router::starting())
+            .with_graceful_shutdown(stop)
+            .await
+    });
     let pool = prepare_database(config).await?;
     let settings = config.settings()?;
     let state = build_state(options.clone(), pool.clone(), settings, Clock::system()).await?;
@@ -335,13 +357,9 @@ async fn serve(config: &Config) -> Result<(), RunError> {
         });
     }
 
-    let addr = options.site_addr;
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| RunError::Bind {
-            addr: addr.to_string(),
-            source,
-        })?;
+    let listener = TcpListener::from_std(bound).map_err(RunError::Serve)?;
+    let _ = started.send(());
+    let _ = starting.await;
     tracing::info!(%addr, env = ?state.settings.environment, "Gatehouse listening");
     if state.settings.is_dev() {
         println!();

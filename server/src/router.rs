@@ -116,6 +116,21 @@ fn client_assets(options: &leptos::config::LeptosOptions) -> Router {
 /// Whether a load balancer should send this instance requests: 503 while it drains
 /// before stopping, or while the database does not answer; 200 otherwise. (Migrations
 /// run before the port opens, so a migrating instance is not reachable at all.)
+/// What the port answers while the instance starts (migrations run): alive, not ready.
+pub fn starting() -> Router {
+    Router::new()
+        .route(
+            "/healthz",
+            get(|| async { probe(StatusCode::OK, "starting\n") }),
+        )
+        .fallback(|| async {
+            probe(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "starting: migrating the database\n",
+            )
+        })
+}
+
 async fn readyz(State(state): State<AppState>) -> Response {
     if state.lifecycle.is_draining() {
         return probe(StatusCode::SERVICE_UNAVAILABLE, "draining\n");

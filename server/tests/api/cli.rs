@@ -340,3 +340,66 @@ async fn roles_are_set_only_by_the_command_line_and_the_audit_log_exports_as_jso
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--since"), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_port_is_alive_but_not_ready_while_migrations_run() {
+    use crate::helpers::process::Instance;
+    let db = TestDb::create().await;
+    let pool = gatehouse_server::database::connect(&db.url, 2)
+        .await
+        .unwrap();
+    gatehouse_server::database::migrate(&pool).await.unwrap();
+    // Holding the migrations table makes the instance's migration wait on it.
+    let mut held = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE _sqlx_migrations IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *held)
+        .await
+        .unwrap();
+    let instance = Instance::start(&db, &[]).await;
+    assert_eq!(instance.get("/healthz").await, (200, "starting\n".into()));
+    let (status, body) = instance.get("/readyz").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (503, "starting: migrating the database\n")
+    );
+    assert_eq!(instance.get("/login").await.0, 503);
+
+    held.commit().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while instance.get("/readyz").await != (200, "ready\n".into()) {
+        assert!(std::time::Instant::now() < deadline, "never ready");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(instance.get("/login").await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_are_one_object_a_line_with_the_request_id() {
+    use crate::helpers::process::Instance;
+    let db = TestDb::create().await;
+    let env = [
+        ("GATEHOUSE_LOG_FORMAT", "json"),
+        ("RUST_LOG", "info,tower_http=debug"),
+    ];
+    let instance = Instance::start(&db, &env).await.ready().await;
+    let res = reqwest::Client::new()
+        .get(format!("{}/readyz", instance.base))
+        .header("x-request-id", "req-from-nginx-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "req-from-nginx-42");
+    let logs = instance.logs();
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    assert!(lines
+        .iter()
+        .any(|l| l["fields"]["message"] == "Gatehouse listening"));
+    let request = lines
+        .iter()
+        .find(|l| l["span"]["request_id"] == "req-from-nginx-42")
+        .unwrap_or_else(|| panic!("no line carries the request id:\n{logs}"));
+    assert_eq!(request["span"]["path"], "/readyz", "{request}");
+}
