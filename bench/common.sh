@@ -19,8 +19,8 @@ start_bench_server() {
     RUST_LOG=warn target/release/server serve >/tmp/gatehouse-bench-server.log 2>&1 &
   server=$!
   trap 'kill $server 2>/dev/null || true' EXIT
-  for _ in $(seq 1 200); do curl -fs "$url/healthz" >/dev/null && break; sleep 0.1; done
-  curl -fs "$url/healthz" >/dev/null || die "the server did not start: see /tmp/gatehouse-bench-server.log"
+  for _ in $(seq 1 200); do curl -fs "$url/readyz" >/dev/null && break; sleep 0.1; done
+  curl -fs "$url/readyz" >/dev/null || die "the server did not start: see /tmp/gatehouse-bench-server.log"
 
   # 60 history rows for the demo account, so the history page shows a full 50.
   psql "$DATABASE_URL" -qX -c "INSERT INTO login_attempts (user_id, username_typed, at, ip, user_agent, outcome, factor)

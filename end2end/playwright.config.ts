@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 // The built release server (target/release/server) is started by Playwright itself, on
 // its own port and its own freshly created database (see serve.sh), and the tests wait
-// for /healthz rather than sleeping.
+// for /readyz (200 once migrated and serving) rather than sleeping.
 const port = Number(process.env.E2E_PORT ?? 3210);
 
 export default defineConfig({
@@ -38,7 +38,7 @@ export default defineConfig({
   webServer: {
     command: 'bash end2end/serve.sh',
     cwd: '..',
-    url: `http://127.0.0.1:${port}/healthz`,
+    url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'pipe',
