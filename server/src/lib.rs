@@ -84,6 +84,26 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Sweep => {
+            let pool = prepare_database(&cli.config).await?;
+            let settings = cli.config.settings()?;
+            let clock = Clock::system();
+            let state = build_state(leptos_options()?, pool.clone(), settings, clock).await?;
+            let swept = app::server::platform::sweeper::sweep(&state, state.clock.now())
+                .await
+                .map_err(|e| RunError::Database(DatabaseError::Query(e)));
+            pool.close().await;
+            match swept? {
+                None => println!("another instance is sweeping; nothing done"),
+                Some(tables) if tables.is_empty() => println!("nothing to sweep"),
+                Some(tables) => {
+                    for (table, rows) in tables {
+                        println!("{table}: {rows} rows deleted");
+                    }
+                }
+            }
+            Ok(())
+        }
         Command::User(UserCommand::Role { username, role }) => {
             let pool = prepare_database(&cli.config).await?;
             let name = app::domain::Username::parse(&username)

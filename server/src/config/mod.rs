@@ -27,6 +27,9 @@ pub enum Command {
     Serve,
     /// Run database migrations and exit.
     Migrate,
+    /// Delete expired rows now, as the instances' sweeper does every five minutes (and
+    /// with the same lock: nothing happens while an instance sweeps).
+    Sweep,
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
