@@ -493,6 +493,49 @@ async fn the_dev_outbox_lists_messages_newest_first() {
         .unwrap();
     assert!(page.contains("first &lt;b&gt;"), "bodies are escaped");
     assert!(page.find("second").unwrap() < page.find("first &lt;b&gt;").unwrap());
+
+    // A message waiting for a retry and one given up show their state and last error.
+    sqlx::query(
+        "INSERT INTO outbox (channel, recipient, subject, state, attempts, created_at, due_at,
+                             done_at, last_error)
+         VALUES ('email', 'b@example.com', 'Waiting', 'queued', 2, now(), now() + interval '1 hour',
+                 NULL, 'provider answered 503'),
+                ('sms', '+447400999888', NULL, 'failed', 1, now(), now(), now(),
+                 'provider answered 400: <invalid>')",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let json: serde_json::Value = b
+        .client()
+        .get(app.url("/dev/outbox.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let states: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["failed", "queued", "sent", "sent"]);
+    let page = b
+        .client()
+        .get(app.url("/dev/outbox"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("queued after 2 tries: provider answered 503"),
+        "{page}"
+    );
+    assert!(page.contains("failed after 1 try: provider answered 400: &lt;invalid&gt;"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
