@@ -69,8 +69,8 @@ async fn sweep_tables(
     Ok(swept)
 }
 
-/// Sweeps every five minutes (from a minute after start-up) until the process ends, and
-/// applies support's due two-factor resets every minute.
+/// Sweeps at start-up and then every five minutes until the process ends, and applies
+/// support's due two-factor resets every minute.
 pub fn spawn(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
