@@ -238,6 +238,19 @@ async fn outbox_a_provider_outage_is_retried_with_back_off_until_it_is_delivered
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_gives_up_after_its_tries_and_at_once_on_a_refusal_of_the_message() {
+    // The process-wide recorder: other tests may count too, so only growth is checked.
+    let metrics = gatehouse_server::metrics::install();
+    let given_up = || {
+        metrics
+            .render()
+            .lines()
+            .filter(|l| {
+                l.starts_with("gatehouse_outbox_failed_total{") && l.contains("channel=\"sms\"")
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>()
+    };
+    let before = given_up();
     let (base, fake) = fake_twilio(&[
         Answer::Refuse(500),
         Answer::Refuse(500),
@@ -260,6 +273,14 @@ async fn outbox_gives_up_after_its_tries_and_at_once_on_a_refusal_of_the_message
     assert_eq!(done[1].state, "failed");
     assert_eq!(done[1].attempts, 1);
     assert_eq!(fake.received().len(), 4);
+    assert!(
+        given_up() - before >= 2.0,
+        "gatehouse_outbox_failed_total counts both"
+    );
+    // The senders publish the backlog's size and age.
+    let scrape = metrics.render();
+    assert!(scrape.contains("gatehouse_outbox_waiting "), "{scrape}");
+    assert!(scrape.contains("gatehouse_outbox_oldest_age_seconds "));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
