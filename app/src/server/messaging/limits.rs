@@ -114,12 +114,16 @@ async fn reserve_all(
 }
 
 /// Reserves one SMS against the number's and the account's daily caps (not an IP's: a
-/// notice follows the account's own change, and is sent to a number already proven).
+/// notice follows the account's own change, and is sent to a number already proven), on
+/// the caller's transaction, which queues the text with the change it reports. A savepoint
+/// undoes a partial reservation when a cap refuses; the rest of the transaction goes on.
 pub async fn reserve_for_account(
+    tx: &mut sqlx::PgConnection,
     state: &AppState,
     e164: &str,
     user_id: i64,
 ) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
     if !country_allowed(state, e164) {
         return Ok(false);
     }
@@ -128,11 +132,12 @@ pub async fn reserve_for_account(
         (number_key(e164), s.sms_limits.per_number_per_day),
         (account_key(user_id), s.sms_limits.per_account_per_day),
     ];
-    let mut tx = state.pool.begin().await?;
-    if !reserve_all(&mut tx, state, caps).await? {
+    let mut savepoint = tx.begin().await?;
+    if !reserve_all(&mut savepoint, state, caps).await? {
+        savepoint.rollback().await?;
         return Ok(false);
     }
-    tx.commit().await?;
+    savepoint.commit().await?;
     Ok(true)
 }
 

@@ -293,7 +293,10 @@ async fn text_replaced_number(
          sign-in codes. If you did not do this, contact support.",
         state.settings.brand, state.settings.brand
     );
-    if crate::server::messaging::limits::reserve_for_account(state, old.as_str(), user_id).await? {
+    let within_caps =
+        crate::server::messaging::limits::reserve_for_account(conn, state, old.as_str(), user_id)
+            .await?;
+    if within_caps {
         outbox::enqueue_sms(state, conn, old.as_str(), &body).await?;
     } else {
         tracing::warn!("not texting the replaced number: an SMS cap is reached");
