@@ -85,11 +85,10 @@ pub async fn run(cli: Cli) -> Result<(), RunError> {
             Ok(())
         }
         Command::Sweep => {
-            let pool = prepare_database(&cli.config).await?;
             let settings = cli.config.settings()?;
-            let clock = Clock::system();
-            let state = build_state(leptos_options()?, pool.clone(), settings, clock).await?;
-            let swept = app::server::platform::sweeper::sweep(&state, state.clock.now())
+            let pool = prepare_database(&cli.config).await?;
+            let now = Clock::system().now();
+            let swept = app::server::platform::sweeper::sweep(&pool, &settings, now)
                 .await
                 .map_err(|e| RunError::Database(DatabaseError::Query(e)));
             pool.close().await;

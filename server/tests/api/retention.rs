@@ -204,7 +204,7 @@ async fn a_sweep_deletes_exactly_the_expired_rows_of_every_table() {
     let pool = &app.pool;
     fill(pool, alice, bob, now).await;
 
-    let swept = sweeper::sweep(&app.state, now)
+    let swept = sweeper::sweep(&app.pool, &app.state.settings, now)
         .await
         .unwrap()
         .expect("not locked");
@@ -268,7 +268,12 @@ async fn a_sweep_deletes_exactly_the_expired_rows_of_every_table() {
     );
 
     // A second sweep finds nothing more.
-    assert_eq!(sweeper::sweep(&app.state, now).await.unwrap(), Some(vec![]));
+    assert_eq!(
+        sweeper::sweep(&app.pool, &app.state.settings, now)
+            .await
+            .unwrap(),
+        Some(vec![])
+    );
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -299,7 +304,12 @@ async fn one_sweeper_at_a_time_and_big_backlogs_go_in_batches() {
         .await
         .unwrap();
     assert!(locked);
-    assert_eq!(sweeper::sweep(&app.state, now).await.unwrap(), None);
+    assert_eq!(
+        sweeper::sweep(&app.pool, &app.state.settings, now)
+            .await
+            .unwrap(),
+        None
+    );
     sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(0x6761_7465_7377_6570_i64)
         .execute(&mut *other)
@@ -307,7 +317,10 @@ async fn one_sweeper_at_a_time_and_big_backlogs_go_in_batches() {
         .unwrap();
     drop(other);
 
-    let swept = sweeper::sweep(&app.state, now).await.unwrap().unwrap();
+    let swept = sweeper::sweep(&app.pool, &app.state.settings, now)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(swept, vec![("login_attempts", 2500)]);
     let left: i64 =
         sqlx::query_scalar("SELECT count(*) FROM login_attempts WHERE username_typed = 'old'")

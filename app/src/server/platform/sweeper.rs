@@ -2,11 +2,11 @@
 //! verifications, old rate-limit windows, old Login History, …) in small batches. Every
 //! instance runs it on a timer; a PostgreSQL advisory lock lets one sweep at a time.
 
-use sqlx::Connection;
+use sqlx::{Connection, PgPool};
 use time::OffsetDateTime;
 
 use crate::server::db::retention::{self, Retention};
-use crate::server::AppState;
+use crate::server::{AppState, Settings};
 
 /// The advisory lock's key: one sweeper at a time across every instance.
 const LOCK_KEY: i64 = 0x6761_7465_7377_6570; // "gateswep"
@@ -17,11 +17,17 @@ pub const BATCH: i64 = 1_000;
 /// What one sweep removed, per table (tables with nothing to remove are left out).
 pub type Swept = Vec<(&'static str, u64)>;
 
-/// Sweeps every table once at `now`, unless another instance is sweeping (`None` then).
-pub async fn sweep(state: &AppState, now: OffsetDateTime) -> Result<Option<Swept>, sqlx::Error> {
+/// Sweeps every table once at `now` with the retention `settings` give, unless another
+/// instance is sweeping (`None` then). It needs only the pool, so `server sweep` runs it
+/// without building an instance.
+pub async fn sweep(
+    pool: &PgPool,
+    settings: &Settings,
+    now: OffsetDateTime,
+) -> Result<Option<Swept>, sqlx::Error> {
     // The lock belongs to this connection's session: it is held only while we hold the
     // connection, and released even if the process dies.
-    let mut lock = state.pool.acquire().await?;
+    let mut lock = pool.acquire().await?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
         .bind(LOCK_KEY)
         .fetch_one(&mut *lock)
@@ -30,10 +36,10 @@ pub async fn sweep(state: &AppState, now: OffsetDateTime) -> Result<Option<Swept
         return Ok(None);
     }
     let retention = Retention {
-        history: state.settings.history_retention,
-        session_idle: state.settings.sessions.idle,
+        history: settings.history_retention,
+        session_idle: settings.sessions.idle,
     };
-    let result = sweep_tables(state, now, &retention).await;
+    let result = sweep_tables(pool, now, &retention).await;
     let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(LOCK_KEY)
         .execute(&mut *lock)
@@ -46,7 +52,7 @@ pub async fn sweep(state: &AppState, now: OffsetDateTime) -> Result<Option<Swept
 }
 
 async fn sweep_tables(
-    state: &AppState,
+    pool: &PgPool,
     now: OffsetDateTime,
     retention: &Retention,
 ) -> Result<Swept, sqlx::Error> {
@@ -54,7 +60,7 @@ async fn sweep_tables(
     for table in retention::TABLES {
         let mut total = 0;
         loop {
-            let n = retention::delete_expired(&state.pool, table, now, retention, BATCH).await?;
+            let n = retention::delete_expired(pool, table, now, retention, BATCH).await?;
             total += n;
             if n < BATCH as u64 {
                 break;
@@ -85,7 +91,7 @@ pub fn spawn(state: AppState) {
             if minutes % 5 != 1 {
                 continue;
             }
-            match sweep(&state, now).await {
+            match sweep(&state.pool, &state.settings, now).await {
                 Ok(Some(swept)) if !swept.is_empty() => {
                     tracing::info!(?swept, "swept expired rows");
                 }
