@@ -30,10 +30,10 @@ pub async fn enqueue(
     conn: &mut PgConnection,
     message: &NewMessage<'_>,
     now: OffsetDateTime,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
         "INSERT INTO outbox (channel, recipient, subject, body, nonce, sealed, created_at, due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         message.channel,
         message.recipient,
         message.subject,
@@ -42,8 +42,9 @@ pub async fn enqueue(
         message.body.nonce.is_some(),
         now,
     )
-    .fetch_one(conn)
-    .await
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Records a message sent on the request path (a texted code): no body, only the result.
@@ -110,15 +111,15 @@ pub async fn claim(
     .await
 }
 
-/// Marks a message delivered and erases its body. Returns false if it was no longer
-/// queued (another sender finished it after this one's lease ran out).
+/// Marks a message delivered and erases its body (if it is still queued: another sender
+/// may have finished it after this one's lease ran out).
 pub async fn mark_sent(
     pool: &PgPool,
     id: i64,
     provider_id: Option<&str>,
     now: OffsetDateTime,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
         "UPDATE outbox SET state = 'sent', done_at = $3, provider_id = $2, body = NULL,
                            nonce = NULL, last_error = NULL
          WHERE id = $1 AND state = 'queued'",
@@ -128,7 +129,7 @@ pub async fn mark_sent(
     )
     .execute(pool)
     .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(())
 }
 
 /// Leaves a message for another try at `due_at`, noting why this one failed.

@@ -37,6 +37,9 @@ pub fn spawn(state: AppState, stop: watch::Receiver<bool>) -> JoinHandle<()> {
 async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let poll = state.settings.outbox.poll;
     let mut listener = listen(&state).await;
+    // The backlog is measured once a poll, not at every wake-up: under load the senders
+    // wake once a commit.
+    let mut measured: Option<std::time::Instant> = None;
     loop {
         if *stop.borrow() {
             return;
@@ -47,7 +50,10 @@ async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "taking messages from the outbox"),
         }
-        report_backlog(&state).await;
+        if measured.is_none_or(|at| at.elapsed() >= poll) {
+            report_backlog(&state).await;
+            measured = Some(std::time::Instant::now());
+        }
         let woken = async {
             match listener.as_mut() {
                 Some(l) => {
@@ -121,8 +127,7 @@ async fn deliver(state: &AppState, message: Claimed) {
     let now = state.clock.now();
     let stored = match result {
         Ok(receipt) => {
-            let stored = outbox::mark_sent(&state.pool, id, receipt.provider_id.as_deref(), now);
-            stored.await.map(|_| ())
+            outbox::mark_sent(&state.pool, id, receipt.provider_id.as_deref(), now).await
         }
         Err(Failure::Send(e)) if !e.is_permanent() && attempts < settings.max_attempts => {
             let wait = backoff(
