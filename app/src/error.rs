@@ -112,6 +112,30 @@ impl AppError {
         }
     }
 
+    /// The error without data whose name (serde's, on the wire) is `name`: the browser
+    /// reads refusals with its own JSON parser rather than serde (`islands::call`).
+    pub fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "InvalidCredentials" => Self::InvalidCredentials,
+            "Unauthorized" => Self::Unauthorized,
+            "CodeExpired" => Self::CodeExpired,
+            "TooManyAttempts" => Self::TooManyAttempts,
+            "SignInExpired" => Self::SignInExpired,
+            "ResendLimit" => Self::ResendLimit,
+            "SmsFailed" => Self::SmsFailed,
+            "SudoRequired" => Self::SudoRequired,
+            "TwoFactorRequired" => Self::TwoFactorRequired,
+            "NewPasswordRequired" => Self::NewPasswordRequired,
+            "PasskeyRefused" => Self::PasskeyRefused,
+            "NotFound" => Self::NotFound,
+            "NothingToConfirm" => Self::NothingToConfirm,
+            "Unavailable" => Self::Unavailable,
+            "Internal" => Self::Internal,
+            "Network" => Self::Network,
+            _ => return None,
+        })
+    }
+
     /// The message for `field`, if this error belongs to it.
     pub fn for_field(&self, name: &str) -> Option<String> {
         match self {
@@ -179,6 +203,62 @@ mod tests {
             "That code has expired — we sent a new one."
         );
         assert_eq!(AppError::TooManyAttempts.status(), 429);
+    }
+
+    /// The browser's reading of a refusal (`islands::call::refusal`) relies on serde's
+    /// shape for each variant: a unit variant is its name, one with a text is
+    /// `{"Name":"text"}`, one with fields `{"Name":{"field":…}}`.
+    #[test]
+    fn the_wire_shape_of_every_error_is_what_the_browser_reads() {
+        let units = [
+            AppError::InvalidCredentials,
+            AppError::Unauthorized,
+            AppError::CodeExpired,
+            AppError::TooManyAttempts,
+            AppError::SignInExpired,
+            AppError::ResendLimit,
+            AppError::SmsFailed,
+            AppError::SudoRequired,
+            AppError::TwoFactorRequired,
+            AppError::NewPasswordRequired,
+            AppError::PasskeyRefused,
+            AppError::NotFound,
+            AppError::NothingToConfirm,
+            AppError::Unavailable,
+            AppError::Internal,
+            AppError::Network,
+        ];
+        for e in units {
+            let json = serde_json::to_string(&e).unwrap();
+            let name = json.trim_matches('"');
+            assert_eq!(AppError::named(name), Some(e), "{json}");
+        }
+        let shapes = [
+            (
+                AppError::invalid("phone", "Too short."),
+                r#"{"InvalidInput":{"field":"phone","message":"Too short."}}"#,
+            ),
+            (
+                AppError::WrongCode { attempts_left: 3 },
+                r#"{"WrongCode":{"attempts_left":3}}"#,
+            ),
+            (
+                AppError::ResendTooSoon { wait_seconds: 9 },
+                r#"{"ResendTooSoon":{"wait_seconds":9}}"#,
+            ),
+            (
+                AppError::SmsRefused("No.".into()),
+                r#"{"SmsRefused":"No."}"#,
+            ),
+            (AppError::Forbidden("No.".into()), r#"{"Forbidden":"No."}"#),
+            (
+                AppError::BadRequest("No.".into()),
+                r#"{"BadRequest":"No."}"#,
+            ),
+        ];
+        for (e, json) in shapes {
+            assert_eq!(serde_json::to_string(&e).unwrap(), json);
+        }
     }
 
     #[test]

@@ -55,6 +55,7 @@ test('authenticator app: set up with a computed code, sign in with it, then by t
   // Sign out; sign in with the app. The set-up used this step, so the app's next code
   // (one step ahead, within the allowed drift) is what an app would show moments later.
   await page.getByRole('button', { name: 'Log Out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
   await passwordStep(page, user);
   await expect(page.getByTestId('code-app')).toHaveText('Enter the 6-digit code from your authenticator app.');
   await page.getByLabel('Authentication Token', { exact: true }).fill(totp(secret, 1));
@@ -63,6 +64,7 @@ test('authenticator app: set up with a computed code, sign in with it, then by t
 
   // And once more with "Text me a code instead".
   await page.getByRole('button', { name: 'Log Out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
   await passwordStep(page, user);
   await expect(page.getByTestId('code-app')).toBeVisible();
   const before = await request.get('/dev/outbox.json').then((r) => r.json());

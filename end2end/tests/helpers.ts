@@ -94,3 +94,17 @@ export async function latestEmail(request: APIRequestContext, to: string, subjec
     .not.toBe('');
   return body;
 }
+
+/**
+ * Makes the password proof of `user`'s sessions 11 minutes old, as if they had signed in
+ * that long ago: past the 10 minutes of sudo mode, so the next security change asks for
+ * the password again.
+ */
+export function ageSudo(user: TestUser) {
+  const server = process.env.GATEHOUSE_PG_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+  execFileSync('psql', [
+    `${server}/gatehouse_e2e`, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c',
+    `UPDATE sessions SET authenticated_at = authenticated_at - interval '11 minutes'
+     WHERE user_id = (SELECT id FROM users WHERE username = '${user.username}')`,
+  ]);
+}

@@ -78,6 +78,7 @@ test('trust this device, sign out, and sign in again without a code', async ({ p
   await page.getByRole('button', { name: 'Revoke all' }).click();
   await expect(page.getByTestId('no-devices')).toBeVisible();
   await page.getByRole('button', { name: 'Log Out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
   await passwordStep(page, user);
   await expect(page.getByLabel('Authentication Token', { exact: true })).toBeVisible();
 });

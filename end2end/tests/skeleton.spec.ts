@@ -47,22 +47,26 @@ test('the demo account signs in and lands on Account › Security', async ({ pag
   await expect(page.getByRole('link', { name: 'Security' })).toHaveAttribute('aria-current', 'page');
 });
 
-test('the account tabs switch without a page load', async ({ page }) => {
+test('the account tabs are links to their pages, each marked as the current one', async ({ page }) => {
   await signIn(page);
-  await hydrated(page);
-  await page.evaluate(() => ((window as any).__samePage = true));
+  const tab = (name: string) => page.getByRole('navigation', { name: 'Account settings' }).getByRole('link', { name, exact: true });
 
-  await page.getByRole('link', { name: 'Login History' }).click();
+  await tab('Login History').click();
   await expect(page).toHaveURL(/\/account\/history$/);
   await expect(page.getByRole('heading', { name: 'Login History' })).toBeVisible();
+  await expect(tab('Login History')).toHaveAttribute('aria-current', 'page');
+  await expect(page).toHaveTitle('Login History · Gatehouse');
 
-  await page.getByRole('link', { name: 'Profile' }).click();
+  await tab('Profile').click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.locator('.facts')).toContainText(DEMO.username);
+  await expect(tab('Profile')).toHaveAttribute('aria-current', 'page');
 
-  await page.getByRole('link', { name: 'Security' }).click();
+  await tab('Security').click();
   await expect(page.getByRole('heading', { name: 'Two Factor Authentication' })).toBeVisible();
-  expect(await page.evaluate(() => (window as any).__samePage)).toBe(true);
+  await expect(tab('Security')).toHaveAttribute('aria-current', 'page');
+  await expect(tab('Profile')).not.toHaveAttribute('aria-current', 'page');
+  await hydrated(page);
 });
 
 test('the Account silhouette in the sidebar opens Account settings', async ({ page }) => {

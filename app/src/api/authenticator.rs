@@ -10,6 +10,9 @@ use crate::error::AppError;
 pub struct AuthenticatorView {
     /// When the confirmed app was added (RFC 3339), if there is one.
     pub added_at: Option<String>,
+    /// A set-up waiting for the app's first code, begun moments ago in sudo mode: shown
+    /// until confirmed.
+    pub setting_up: Option<AuthenticatorSetup>,
 }
 
 /// What "Set up" shows: the QR code (SVG made on the server) and the typed secret.
@@ -23,15 +26,21 @@ pub struct AuthenticatorSetup {
 /// Whether the signed-in customer has an authenticator app.
 #[server(endpoint = "authenticator")]
 pub async fn authenticator_status() -> Result<AuthenticatorView, AppError> {
+    use crate::server::account::authenticator as service;
     use crate::server::{db::authenticator, Ctx};
     use time::format_description::well_known::Rfc3339;
     let ctx = Ctx::current();
     let user = ctx.user().await?;
     let app = authenticator::find(&ctx.state.pool, user.user_id).await?;
+    let setting_up = match user.sudo(ctx.now) {
+        Ok(sudo) => service::waiting_setup(&ctx, &sudo).await?.map(Into::into),
+        Err(_) => None,
+    };
     Ok(AuthenticatorView {
         added_at: app
             .and_then(|a| a.confirmed_at)
             .and_then(|t| t.format(&Rfc3339).ok()),
+        setting_up,
     })
 }
 
@@ -41,12 +50,20 @@ pub async fn setup_authenticator() -> Result<AuthenticatorSetup, AppError> {
     use crate::server::{account::authenticator, Ctx};
     let ctx = Ctx::current();
     let user = ctx.user().await?;
-    let setup = authenticator::begin_setup(&ctx, &user.sudo(ctx.now)?).await?;
-    Ok(AuthenticatorSetup {
-        qr_svg: setup.qr_svg,
-        secret_text: setup.secret_text,
-        otpauth_uri: setup.otpauth_uri,
-    })
+    Ok(authenticator::begin_setup(&ctx, &user.sudo(ctx.now)?)
+        .await?
+        .into())
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::server::account::authenticator::Setup> for AuthenticatorSetup {
+    fn from(s: crate::server::account::authenticator::Setup) -> Self {
+        Self {
+            qr_svg: s.qr_svg,
+            secret_text: s.secret_text,
+            otpauth_uri: s.otpauth_uri,
+        }
+    }
 }
 
 /// "Code from the app": saves the app and turns two-factor authentication on.
@@ -57,7 +74,10 @@ pub async fn confirm_authenticator(code: String) -> Result<(), AppError> {
     let ctx = Ctx::current();
     let user = ctx.user().await?;
     let code = OtpCode::parse(&code).map_err(|e| AppError::invalid("app_code", e))?;
-    Ok(authenticator::confirm_setup(&ctx, &user, &code).await?)
+    authenticator::confirm_setup(&ctx, &user, &code).await?;
+    let notice = crate::notice::Notice::AppSetUp;
+    crate::server::platform::flash::set(&ctx.state.settings, notice, "");
+    Ok(())
 }
 
 /// Remove the app. Needs sudo mode.

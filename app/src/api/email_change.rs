@@ -12,6 +12,8 @@ pub async fn change_email(new_email: String) -> Result<String, AppError> {
     let ctx = Ctx::current();
     let user = ctx.user().await?;
     let new = email_change::request(&ctx, &user.sudo(ctx.now)?, &new_email).await?;
+    let notice = crate::notice::Notice::EmailLinkSent;
+    crate::server::platform::flash::set(&ctx.state.settings, notice, new.as_str());
     Ok(new.as_str().to_owned())
 }
 

@@ -9,16 +9,26 @@ use crate::error::AppError;
 /// Forgot Username?: emails the usernames registered to `email`, if there are any.
 #[server(endpoint = "forgot-username")]
 pub async fn forgot_username(email: String) -> Result<(), AppError> {
-    use crate::server::{forgot, Ctx};
-    Ok(forgot::remind_username(&Ctx::current(), &email).await?)
+    use crate::server::{forgot, platform::flash, Ctx};
+    let ctx = Ctx::current();
+    forgot::remind_username(&ctx, &email).await?;
+    flash::set(&ctx.state.settings, crate::notice::Notice::UsernameSent, "");
+    Ok(())
 }
 
 /// Forgot Password?: emails a reset link to the account named by `login` (a username or
 /// an email address), if there is one.
 #[server(endpoint = "forgot-password")]
 pub async fn forgot_password(login: String) -> Result<(), AppError> {
-    use crate::server::{forgot, Ctx};
-    Ok(forgot::request_reset(&Ctx::current(), &login).await?)
+    use crate::server::{forgot, platform::flash, Ctx};
+    let ctx = Ctx::current();
+    forgot::request_reset(&ctx, &login).await?;
+    flash::set(
+        &ctx.state.settings,
+        crate::notice::Notice::ResetLinkSent,
+        "",
+    );
+    Ok(())
 }
 
 /// Whether a reset link still works (it is not used up by asking).
@@ -35,6 +45,16 @@ pub async fn reset_password(
     password: Password,
     password_again: Password,
 ) -> Result<(), AppError> {
-    use crate::server::{forgot, Ctx};
-    Ok(forgot::reset(&Ctx::current(), &token, password, &password_again).await?)
+    use crate::server::{forgot, platform::flash, Ctx};
+    let ctx = Ctx::current();
+    forgot::reset(&ctx, &token, password, &password_again).await?;
+    flash::set(
+        &ctx.state.settings,
+        crate::notice::Notice::PasswordReset,
+        "",
+    );
+    // The page without its used token, which then says it is done. (Its address is
+    // never sent as a Referer, so the plain form's answer could not go back to it.)
+    leptos_axum::redirect("/reset-password");
+    Ok(())
 }

@@ -89,9 +89,13 @@ pub async fn save_passkey(ceremony: String, credential: String) -> Result<Passke
     use crate::server::{account::passkeys, Ctx};
     let ctx = Ctx::current();
     let user = ctx.user().await?;
-    Ok(passkeys::finish_add(&ctx, &user, &ceremony, &credential)
+    let added: PasskeyView = passkeys::finish_add(&ctx, &user, &ceremony, &credential)
         .await?
-        .into())
+        .into();
+    // The page asks for its name next.
+    let notice = crate::notice::Notice::PasskeyAdded;
+    crate::server::platform::flash::set(&ctx.state.settings, notice, &added.id.to_string());
+    Ok(added)
 }
 
 /// Renames a passkey.

@@ -17,5 +17,8 @@ pub async fn change_password(
     // The one thing a locked-down session may do.
     let user = ctx.user_setting_new_password().await?;
     let (current, again) = (&current_password, &password_again);
-    Ok(password_change::change(&ctx, &user, current, password, again).await?)
+    password_change::change(&ctx, &user, current, password, again).await?;
+    let notice = crate::notice::Notice::PasswordChanged;
+    crate::server::platform::flash::set(&ctx.state.settings, notice, "");
+    Ok(())
 }

@@ -142,8 +142,12 @@ pub async fn passkey_verify(
 /// Texts a new code for the pending sign-in (after a cooldown, up to a cap).
 #[server(endpoint = "resend-code")]
 pub async fn resend_code() -> Result<PendingSignIn, AppError> {
+    use crate::notice::Notice;
+    use crate::server::platform::flash;
     let ctx = crate::server::Ctx::current();
-    Ok(crate::server::signin::resend(&ctx).await?.into())
+    let pending = crate::server::signin::resend(&ctx).await?;
+    flash::set(&ctx.state.settings, Notice::CodeResent, "");
+    Ok(pending.into())
 }
 
 /// The pending sign-in of this browser, if any: the sign-in page shows the second step.

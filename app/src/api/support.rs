@@ -12,6 +12,8 @@ use crate::error::AppError;
 pub struct StaffView {
     pub id: i64,
     pub username: String,
+    /// The customers their searches found in the last four hours, the latest first.
+    pub found: Vec<CustomerHit>,
 }
 
 /// A customer found by a search.
@@ -66,6 +68,16 @@ pub struct CustomerFile {
 }
 
 #[cfg(feature = "ssr")]
+impl From<crate::server::support::Hit> for CustomerHit {
+    fn from(h: crate::server::support::Hit) -> Self {
+        Self {
+            id: h.id,
+            username: h.username,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
@@ -92,9 +104,11 @@ impl From<crate::server::db::support::AuditRow> for AuditView {
 pub async fn support_staff() -> Result<StaffView, AppError> {
     let ctx = crate::server::Ctx::current();
     let staff = crate::server::support::staff(&ctx).await?;
+    let found = crate::server::support::found_recently(&ctx, &staff).await?;
     Ok(StaffView {
         id: staff.user.user_id,
         username: staff.username,
+        found: found.into_iter().map(Into::into).collect(),
     })
 }
 
@@ -105,13 +119,11 @@ pub async fn find_customer(query: String) -> Result<Vec<CustomerHit>, AppError> 
     let ctx = crate::server::Ctx::current();
     let staff = support::staff(&ctx).await?;
     let hits = support::search(&ctx, &staff, &query).await?;
-    Ok(hits
-        .into_iter()
-        .map(|h| CustomerHit {
-            id: h.id,
-            username: h.username,
-        })
-        .collect())
+    if hits.is_empty() {
+        let notice = crate::notice::Notice::NoCustomer;
+        crate::server::platform::flash::set(&ctx.state.settings, notice, "");
+    }
+    Ok(hits.into_iter().map(Into::into).collect())
 }
 
 /// One customer.
@@ -155,7 +167,10 @@ pub async fn support_unlock(id: i64, reason: String) -> Result<(), AppError> {
     let staff = support::staff(&ctx).await?;
     let sudo = staff.sudo(ctx.now)?;
     let reason = Reason::parse(&reason)?;
-    Ok(support::unlock(&ctx, &staff, &sudo, id, &reason).await?)
+    support::unlock(&ctx, &staff, &sudo, id, &reason).await?;
+    let notice = crate::notice::Notice::Unlocked;
+    crate::server::platform::flash::set(&ctx.state.settings, notice, "");
+    Ok(())
 }
 
 /// "Send a password reset link" to the customer's address on file. `false`: the hourly
@@ -167,7 +182,14 @@ pub async fn support_reset_link(id: i64, reason: String) -> Result<bool, AppErro
     let staff = support::staff(&ctx).await?;
     let sudo = staff.sudo(ctx.now)?;
     let reason = Reason::parse(&reason)?;
-    Ok(support::send_reset_link(&ctx, &staff, &sudo, id, &reason).await?)
+    let sent = support::send_reset_link(&ctx, &staff, &sudo, id, &reason).await?;
+    let notice = if sent {
+        crate::notice::Notice::ResetLinkSentByStaff
+    } else {
+        crate::notice::Notice::ResetLinkCapped
+    };
+    crate::server::platform::flash::set(&ctx.state.settings, notice, "");
+    Ok(sent)
 }
 
 /// "Reset two-factor": starts the wait; answers when it takes effect (RFC 3339).
@@ -179,6 +201,8 @@ pub async fn support_reset_two_factor(id: i64, reason: String) -> Result<String,
     let sudo = staff.sudo(ctx.now)?;
     let reason = Reason::parse(&reason)?;
     let at = resets::start(&ctx, &staff, &sudo, id, &reason).await?;
+    let notice = crate::notice::Notice::ResetStarted;
+    crate::server::platform::flash::set(&ctx.state.settings, notice, "");
     Ok(rfc3339(at))
 }
 

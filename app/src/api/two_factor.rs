@@ -50,15 +50,24 @@ pub async fn update_two_factor(
     phone: String,
     enabled: Option<String>,
 ) -> Result<UpdateResult, AppError> {
+    use crate::notice::Notice;
     use crate::server::account::two_factor::{self, UpdateOutcome};
+    use crate::server::platform::flash;
     use crate::server::Ctx;
     let ctx = Ctx::current();
     let user = ctx.user().await?;
+    let settings = &ctx.state.settings;
     Ok(
         match two_factor::update(&ctx, &user, &phone, enabled.is_some()).await? {
             UpdateOutcome::CodeSent { masked_phone } => UpdateResult::CodeSent(masked_phone),
-            UpdateOutcome::TurnedOff => UpdateResult::TurnedOff,
-            UpdateOutcome::Unchanged => UpdateResult::Unchanged,
+            UpdateOutcome::TurnedOff => {
+                flash::set(settings, Notice::TwoFactorOff, "");
+                UpdateResult::TurnedOff
+            }
+            UpdateOutcome::Unchanged => {
+                flash::set(settings, Notice::NothingChanged, "");
+                UpdateResult::Unchanged
+            }
         },
     )
 }
@@ -73,5 +82,11 @@ pub async fn confirm_phone(code: String) -> Result<(String, bool), AppError> {
     let user = ctx.user().await?;
     let code = OtpCode::parse(&code).map_err(|e| AppError::invalid("confirm_code", e))?;
     let (enabled, phone) = two_factor::confirm_phone(&ctx, &user, &code).await?;
+    let notice = if enabled {
+        crate::notice::Notice::TwoFactorOn
+    } else {
+        crate::notice::Notice::PhoneSaved
+    };
+    crate::server::platform::flash::set(&ctx.state.settings, notice, &phone.masked());
     Ok((phone.masked(), enabled))
 }

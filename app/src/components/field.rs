@@ -2,17 +2,14 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
+use super::form::claim;
 
-/// `<div class="field">`: the label, the input and, when `error` is given, the message
-/// under it.
+/// `<div class="field">`: the label, the input, an optional hint, and the message slot
+/// under it (`id="{id}-error"`, named by the input's `aria-describedby` after the hint).
 ///
-/// Wiring by default: the input names the message with `aria-describedby="{id}-error"`,
-/// and the message (`id="{id}-error"`) is announced politely. `invalid` adds
-/// `aria-invalid` while there is a message; `quiet` keeps the id but drops the live
-/// region; `unlinked` leaves out the id and the `aria-describedby` (and the live region).
-/// `help` adds a hint (`id="{id}-help"`) between the input and the message, named first
-/// by `aria-describedby`.
+/// The message is the refusal of the surrounding [`Form`](super::form::Form)'s last plain
+/// post when it names this field (`field`, or else `name`); the field then has the focus
+/// and `aria-invalid`. With JavaScript the page's script writes the same slot.
 #[component]
 pub fn Field(
     /// The input's id, which the label points at and the message ids start with.
@@ -21,6 +18,9 @@ pub fn Field(
     name: &'static str,
     /// The input's `type`.
     kind: &'static str,
+    /// The field a refusal names when it is not `name` (`AppError::InvalidInput`'s `field`).
+    #[prop(optional)]
+    field: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional)] autocapitalize: Option<&'static str>,
@@ -32,70 +32,26 @@ pub fn Field(
     #[prop(optional)] required: bool,
     #[prop(optional)] autofocus: bool,
     #[prop(optional)] help: Option<&'static str>,
-    /// The message under the input; without it there is no message element.
-    #[prop(optional, into)]
-    error: Option<Signal<Option<String>>>,
-    #[prop(optional)] invalid: bool,
-    #[prop(optional)] quiet: bool,
-    #[prop(optional)] unlinked: bool,
 ) -> impl IntoView {
+    let error = claim(field.unwrap_or(name));
     let help_id = help.map(|_| format!("{id}-help"));
-    let error_id = (error.is_some() && !unlinked).then(|| format!("{id}-error"));
-    let described_by = match (&help_id, &error_id) {
-        (Some(h), Some(e)) => Some(format!("{h} {e}")),
-        (Some(h), None) => Some(h.clone()),
-        (None, Some(e)) => Some(e.clone()),
-        (None, None) => None,
+    let error_id = format!("{id}-error");
+    let described_by = match &help_id {
+        Some(h) => format!("{h} {error_id}"),
+        None => error_id.clone(),
     };
-    let invalid = (invalid && error.is_some())
-        .then_some(move || error.is_some_and(|e| e.get().is_some()).to_string());
-    let live = (!quiet && !unlinked).then_some("polite");
+    let invalid = error.is_some().then_some("true");
+    let autofocus = autofocus || error.is_some();
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <input id=id name=name type=kind autocomplete=autocomplete inputmode=inputmode
-                autocapitalize=autocapitalize spellcheck=spellcheck minlength=minlength
-                maxlength=maxlength placeholder=placeholder value=value required=required
-                autofocus=autofocus aria-describedby=described_by aria-invalid=invalid/>
+            <input id=id name=name type=kind data-field=field autocomplete=autocomplete
+                inputmode=inputmode autocapitalize=autocapitalize spellcheck=spellcheck
+                minlength=minlength maxlength=maxlength placeholder=placeholder value=value
+                required=required autofocus=autofocus aria-describedby=described_by
+                aria-invalid=invalid/>
             {help.map(|text| view! { <p id=help_id class="muted">{text}</p> })}
-            {error.map(|e| view! {
-                <p id=error_id class="field-error" aria-live=live>{move || e.get()}</p>
-            })}
+            <p id=error_id class="field-error">{error}</p>
         </div>
     }
-}
-
-/// The message for the form input `field` from an action's last error, if it has one.
-pub fn field_error<T: Send + Sync + 'static>(
-    value: impl Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
-    field: &'static str,
-) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
-    move || {
-        value
-            .get()
-            .and_then(Result::err)
-            .and_then(|e| e.for_field(field))
-    }
-}
-
-/// An action's last error unless it belongs to one of `fields` (those show under their
-/// inputs).
-pub fn other_error<T: Send + Sync + 'static>(
-    value: impl Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
-    fields: &'static [&'static str],
-) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
-    move || {
-        value
-            .get()
-            .and_then(Result::err)
-            .filter(|e| fields.iter().all(|f| e.for_field(f).is_none()))
-            .map(|e| e.to_string())
-    }
-}
-
-/// An action's last error, as text.
-pub fn action_error<T: Send + Sync + 'static>(
-    value: impl Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
-) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
-    move || value.get().and_then(Result::err).map(|e| e.to_string())
 }

@@ -14,7 +14,7 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="muted">"Loading…"</p> }
 }
 
-/// A [`Transition`] over `resource`: [`Loading`] at first, then `ok` with the value, or
+/// A [`Suspense`] over `resource` (resolved before the page is sent): [`Loading`] at first, then `ok` with the value, or
 /// an error [`Alert`] (a signed-out or locked-down session is sent on instead). `quiet` shows nothing while loading and nothing for an error.
 #[component]
 pub fn Loaded<T, V, F>(
@@ -28,14 +28,14 @@ where
     F: Fn(T) -> V + Clone + Send + Sync + 'static,
 {
     view! {
-        <Transition fallback=move || (!quiet).then(Loading)>
+        <Suspense fallback=move || (!quiet).then(Loading)>
             {move || {
                 let ok = ok.clone();
                 Suspend::new(async move {
                     match resource.await {
                         Ok(value) => EitherOf3::A(ok(value)),
                         // The session ended elsewhere ("Where you're signed in", "This
-                        // wasn't me"): the next click lands where it can go on.
+                        // wasn't me"): the page sends the browser where it can go on.
                         Err(AppError::Unauthorized) => EitherOf3::B(view! { <Redirect path="/login"/> }),
                         Err(AppError::NewPasswordRequired) => {
                             EitherOf3::B(view! { <Redirect path=NEW_PASSWORD_PAGE/> })
@@ -44,6 +44,6 @@ where
                     }
                 })
             }}
-        </Transition>
+        </Suspense>
     }
 }

@@ -1,13 +1,11 @@
-//! Presentational pieces shared by pages.
+//! Presentational pieces shared by the pages (rendered on the server only).
 
 pub mod alert;
 pub mod brand;
-pub mod busy_button;
 pub mod card;
 pub mod field;
+pub mod form;
 pub mod icons;
-pub mod leave_guard;
 pub mod loaded;
 pub mod local_time;
-pub mod passkey;
 pub mod sidebar;

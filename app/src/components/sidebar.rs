@@ -1,15 +1,16 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_router::components::A;
 
 use super::brand::Brand;
+use super::form::Form;
 use super::icons::{HomeIcon, LogOutIcon, PersonIcon};
 use crate::api::signin::Logout;
 
 /// The control panel's left sidebar: icon links, the Account silhouette among them, and
-/// Log Out (a form, so it works without JavaScript too).
+/// Log Out (a form, like every action).
 #[component]
 pub fn Sidebar() -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
     view! {
         <nav class="sidebar" aria-label="Control panel">
             <a class="sidebar-brand" href="/" aria-label="Gatehouse"><Brand/></a>
@@ -27,12 +28,12 @@ pub fn Sidebar() -> impl IntoView {
                     </A>
                 </li>
             </ul>
-            <ActionForm action=logout attr:class="sidebar-logout">
+            <Form action=Logout::PATH class="sidebar-logout">
                 <button type="submit" class="sidebar-link">
                     <LogOutIcon/>
                     <span>"Log Out"</span>
                 </button>
-            </ActionForm>
+            </Form>
         </nav>
     }
 }

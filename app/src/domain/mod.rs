@@ -18,7 +18,7 @@ mod username;
 pub use email::{EmailAddress, EmailError};
 pub use next::{encode_query_value, local_path};
 pub use otp::{OtpCode, OtpCodeError};
-pub use passkey_name::{PasskeyName, PasskeyNameError, MAX_PASSKEY_NAME_CHARS};
+pub use passkey_name::{PasskeyName, PasskeyNameError, MAX_PASSKEYS, MAX_PASSKEY_NAME_CHARS};
 pub use password::{
     NewPassword, Password, PasswordPolicyError, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS,
 };

@@ -1,6 +1,9 @@
 /// Longest passkey name, in characters.
 pub const MAX_PASSKEY_NAME_CHARS: usize = 64;
 
+/// Most passkeys one account may have.
+pub const MAX_PASSKEYS: usize = 10;
+
 /// What the customer calls a passkey ("Chrome on Linux", "YubiKey 5C"): 1–64 characters
 /// of printable text, inner runs of whitespace collapsed to one space.
 ///

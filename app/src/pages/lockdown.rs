@@ -3,13 +3,14 @@
 
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 
 use crate::api::lockdown::LockDown;
 use crate::api::profile::account_summary;
-use crate::components::alert::{Alert, ErrorAlert};
+use crate::components::alert::Alert;
 use crate::components::brand::Brand;
-use crate::components::field::action_error;
+use crate::components::form::{Form, Submit};
 use crate::components::loaded::Loading;
 use crate::error::AppError;
 use crate::pages::account::ChangePasswordCard;
@@ -20,8 +21,6 @@ use crate::pages::account::ChangePasswordCard;
 #[component]
 pub fn ThisWasntMePage() -> impl IntoView {
     let account = Resource::new(|| (), |_| account_summary());
-    let lock = ServerAction::<LockDown>::new();
-    let error = action_error(lock.value());
     view! {
         <Title text="This wasn't me"/>
         <main class="auth-page">
@@ -39,10 +38,9 @@ pub fn ThisWasntMePage() -> impl IntoView {
                                     <li>"every trusted device, passkey and your Recovery Token stop working;"</li>
                                     <li>"this browser stays signed in only to set a new password."</li>
                                 </ul>
-                                <ErrorAlert message=error/>
-                                <ActionForm action=lock>
-                                    <button type="submit" class="btn btn-primary">"Lock my account down"</button>
-                                </ActionForm>
+                                <Form action=LockDown::PATH>
+                                    <Submit label="Lock my account down" busy="Locking…"/>
+                                </Form>
                             }),
                             Err(AppError::NewPasswordRequired) => EitherOf4::B(view! {
                                 <Alert status=true>"Your account is locked down."</Alert>

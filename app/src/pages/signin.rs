@@ -1,62 +1,48 @@
 //! `/login`: the seed's sign-in form, in two steps.
 
 use leptos::either::{Either, EitherOf3};
-use leptos::html;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::signin::{
     pending_signin, CancelSignin, Login, PendingSignIn, ResendCode, VerifyCode,
 };
-use crate::components::alert::{Alert, ErrorAlert};
+use crate::components::alert::{Alert, NoticeSlot};
 use crate::components::brand::Brand;
-use crate::components::busy_button::BusyButton;
-use crate::components::field::{action_error, Field};
+use crate::components::field::Field;
+use crate::components::form::{claim, refused, Form, Submit};
 use crate::components::loaded::Loading;
-use crate::components::passkey::PasskeySignIn;
 use crate::error::AppError;
+use crate::islands::passkey_signin::{PasskeySecondStep, PasskeySignIn};
 
 /// The sign-in page. Step 1 asks for Username and Password; if the account needs a
-/// second factor, step 2 asks for the texted Authentication Token. Which step shows comes
-/// from the server (the pending sign-in), so both steps work with or without JavaScript.
+/// second factor, step 2 asks for the Authentication Token. Which step shows comes from
+/// the server (the pending sign-in of this browser's session), so a submitted step is
+/// answered by this page rendered again.
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = ServerAction::<Login>::new();
-    let verify = ServerAction::<VerifyCode>::new();
-    let resend = ServerAction::<ResendCode>::new();
-    let cancel = ServerAction::<CancelSignin>::new();
     // Where to go after signing in (checked on the server: local paths only).
     let next = use_query_map().with_untracked(|q| q.get("next"));
-    let pending = Resource::new(
-        move || {
-            (
-                login.version().get(),
-                resend.version().get(),
-                verify.version().get(),
-                cancel.version().get(),
-            )
-        },
-        |_| pending_signin(),
-    );
-
+    let pending = Resource::new(|| (), |_| pending_signin());
     view! {
         <Title text="Log In"/>
         <main class="auth-page">
             <div class="card auth-card">
                 <Brand/>
                 <h1>"Log in to your control panel"</h1>
-                <Transition fallback=Loading>
+                <Suspense fallback=Loading>
                     {move || {
                         let next = next.clone();
                         Suspend::new(async move {
                             match pending.await {
-                                Ok(Some(p)) => Either::Left(view! { <CodeStep pending=p verify resend cancel next/> }),
-                                _ => Either::Right(view! { <PasswordStep login next/> }),
+                                Ok(Some(p)) => Either::Left(view! { <CodeStep pending=p next/> }),
+                                _ => Either::Right(view! { <PasswordStep next/> }),
                             }
                         })
                     }}
-                </Transition>
+                </Suspense>
                 <nav class="auth-links" aria-label="Account help">
                     <a href="/forgot-password">"Forgot Password?"</a>
                     <a href="/forgot-username">"Forgot Username?"</a>
@@ -66,86 +52,34 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// `next`, carried through the form.
+fn next_field(next: &Option<String>) -> impl IntoView {
+    next.clone()
+        .map(|n| view! { <input type="hidden" name="next" value=n/> })
+}
+
 #[component]
-fn PasswordStep(login: ServerAction<Login>, next: Option<String>) -> impl IntoView {
-    let pending = login.pending();
-    let error = action_error(login.value());
-    let show_password = RwSignal::new(false);
+fn PasswordStep(next: Option<String>) -> impl IntoView {
     view! {
-        <ActionForm action=login attr:class="stack">
-            {next.clone().map(|n| view! { <input type="hidden" name="next" value=n/> })}
-            <div aria-live="assertive">
-                <ErrorAlert message=error/>
-            </div>
-            <PasskeySignIn label="Sign in with a passkey" testid="passkey-signin" next=next.clone() autofill=true/>
+        <Form action=Login::PATH class="stack">
+            {next_field(&next)}
+            <PasskeySignIn/>
             <Field id="username" label="Username" name="username" kind="text" autocomplete="username webauthn"
                 autocapitalize="none" spellcheck="false" maxlength="64" required=true autofocus=true/>
-            <div class="field">
-                <label for="password">"Password"</label>
-                <div class="input-with-button">
-                    <input id="password" name="password"
-                        type=move || if show_password.get() { "text" } else { "password" }
-                        autocomplete="current-password" maxlength="256" required/>
-                    <button type="button" class="btn btn-quiet needs-js" aria-controls="password"
-                        aria-pressed=move || show_password.get().to_string()
-                        on:click=move |_| show_password.update(|s| *s = !*s)>
-                        {move || if show_password.get() { "Hide" } else { "Show" }}
-                    </button>
-                </div>
-            </div>
-            <BusyButton pending label="Log In" busy="Logging in…"/>
-        </ActionForm>
+            <PasswordField/>
+            <Submit label="Log In" busy="Logging in…" class="btn btn-primary btn-block"/>
+        </Form>
     }
 }
 
 #[component]
-fn CodeStep(
-    pending: PendingSignIn,
-    verify: ServerAction<VerifyCode>,
-    resend: ServerAction<ResendCode>,
-    cancel: ServerAction<CancelSignin>,
-    next: Option<String>,
-) -> impl IntoView {
-    let verifying = verify.pending();
-    let resending = resend.pending();
-    let verify_error = action_error(verify.value());
-    let resend_error = action_error(resend.value());
-    let resent = move || matches!(resend.value().get(), Some(Ok(_)));
+fn CodeStep(pending: PendingSignIn, next: Option<String>) -> impl IntoView {
     let over = pending.attempts_left == 0;
-
-    // Seconds until "Resend code" is allowed, counted down in the browser. Without
-    // JavaScript the button stays enabled and the server enforces the cooldown.
-    let remaining = RwSignal::new(pending.resend_in_seconds);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
-        loop {
-            gloo_timers::future::TimeoutFuture::new(1_000).await;
-            // The signal is gone once this step is replaced: stop then.
-            if remaining.try_update(|s| *s = s.saturating_sub(1)).is_none() {
-                break;
-            }
-        }
-    });
-
-    // The same field takes the recovery token; this only changes the keyboard offered.
-    let use_token = RwSignal::new(false);
-
-    // Focus moves to the code field when it appears after the password step.
-    let code_input = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(input) = code_input.get() {
-            let _ = input.focus();
-        }
-    });
-
-    let sms_refused = pending.sms_refused.clone();
-    let passkey_next = next.clone();
     let app = pending.app;
-    let can_text = pending.can_text;
+    let resend_refused =
+        refused(ResendCode::PATH).map(|e| view! { <Alert>{e.to_string()}</Alert> });
     view! {
-        {match (app, sms_refused) {
+        {match (app, pending.sms_refused.clone()) {
             (true, _) => EitherOf3::A(view! {
                 <p class="code-sent" data-testid="code-app">
                     "Enter the 6-digit code from your authenticator app."
@@ -161,83 +95,100 @@ fn CodeStep(
             }),
         }}
         {if over {
-            Either::Left(view! {
-                <Alert>{AppError::TooManyAttempts.to_string()}</Alert>
-            })
+            Either::Left(view! { <Alert>{AppError::TooManyAttempts.to_string()}</Alert> })
         } else {
             Either::Right(view! {
-                <ActionForm action=verify attr:class="stack">
-                    {next.clone().map(|n| view! { <input type="hidden" name="next" value=n/> })}
-                    <div aria-live="assertive">
-                        <ErrorAlert message=verify_error/>
-                    </div>
-                    <div class="field">
-                        <div class="label-row">
-                            <label for="code">"Authentication Token"</label>
-                            <details class="help">
-                                <summary aria-label="What is the Authentication Token?">"?"</summary>
-                                <p>
-                                    {if app {
-                                        "The 6-digit code your authenticator app shows for this account. It changes every 30 seconds. "
-                                    } else {
-                                        "The 6-digit passcode we just texted to your mobile phone. It works once and expires after 10 minutes. "
-                                    }}
-                                    "Lost your phone? Enter your recovery token here instead."
-                                </p>
-                            </details>
-                        </div>
-                        <input id="code" name="code" type="text"
-                            inputmode=move || if use_token.get() { "text" } else { "numeric" }
-                            autocomplete=move || if use_token.get() { "off" } else { "one-time-code" }
-                            autocapitalize="characters" spellcheck="false" maxlength="40"
-                            placeholder=move || if use_token.get() { "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX" } else { "123 456" }
-                            required autofocus node_ref=code_input/>
-                        <button type="button" class="btn-link needs-js small"
-                            on:click=move |_| use_token.update(|t| *t = !*t)>
-                            {move || match (use_token.get(), app) {
-                                (true, true) => "Use the code from your app",
-                                (true, false) => "Use the texted code",
-                                (false, _) => "Lost your phone? Use your recovery token",
-                            }}
-                        </button>
-                    </div>
+                <Form action=VerifyCode::PATH class="stack">
+                    {next_field(&next)}
+                    <CodeField app/>
                     <label class="checkbox">
                         <input type="checkbox" name="trust_device" value="on"/>
                         <span>"Trust this device for 30 days"</span>
                     </label>
-                    <BusyButton pending=verifying label="Log In" busy="Checking…"/>
-                </ActionForm>
+                    <Submit label="Log In" busy="Checking…" class="btn btn-primary btn-block"/>
+                </Form>
             })
         }}
         {(!over && pending.passkey).then(|| view! {
-            <PasskeySignIn label="Use a passkey" testid="passkey-second-step" next=passkey_next/>
+            <PasskeySecondStep/>
         })}
-        <div aria-live="polite">
-            <ErrorAlert message=resend_error/>
-            {move || resent().then(|| view! { <Alert status=true no_role=true>"We sent you a new code."</Alert> })}
-        </div>
+        <NoticeSlot name="code"/>
+        // Resend's refusals go here, above its row of buttons.
+        <div id="resend-alert" class="form-alert">{resend_refused}</div>
         <div class="code-actions">
-            {(!over && app && can_text).then(|| view! {
-                <ActionForm action=resend>
-                    <button type="submit" class="btn btn-quiet" data-testid="text-instead" disabled=resending>
+            {(!over && app && pending.can_text).then(|| view! {
+                <Form action=ResendCode::PATH alert_slot="resend-alert">
+                    <button type="submit" class="btn btn-quiet" data-testid="text-instead">
                         "Text me a code instead"
                     </button>
-                </ActionForm>
+                </Form>
             })}
             {(!over && !app).then(|| view! {
-                <ActionForm action=resend>
+                <Form action=ResendCode::PATH alert_slot="resend-alert">
+                    // Counts down until the server allows another (the page's script).
                     <button type="submit" class="btn btn-quiet" data-testid="resend"
-                        disabled=move || resending.get() || (hydrated.get() && remaining.get() > 0)>
-                        {move || {
-                            let left = remaining.get();
-                            if hydrated.get() && left > 0 { format!("Resend code ({left} s)") } else { "Resend code".to_owned() }
-                        }}
-                    </button>
-                </ActionForm>
+                        data-countdown=pending.resend_in_seconds.to_string()>"Resend code"</button>
+                </Form>
             })}
-            <ActionForm action=cancel>
+            <Form action=CancelSignin::PATH>
                 <button type="submit" class="btn btn-link">"Start over"</button>
-            </ActionForm>
+            </Form>
+        </div>
+    }
+}
+
+/// The Password field, with Show and Hide.
+#[component]
+fn PasswordField() -> impl IntoView {
+    let error = claim("password");
+    view! {
+        <div class="field">
+            <label for="password">"Password"</label>
+            // Show turns it into a text field and back (the page's script; hidden
+            // until it runs).
+            <div class="input-with-button">
+                <input id="password" name="password" type="password" autocomplete="current-password"
+                    maxlength="256" required aria-describedby="password-error"
+                    aria-invalid=error.as_ref().map(|_| "true")/>
+                <button type="button" class="btn btn-quiet needs-js" aria-controls="password"
+                    aria-pressed="false" data-reveal="">"Show"</button>
+            </div>
+            <p id="password-error" class="field-error">{error.clone()}</p>
+        </div>
+    }
+}
+
+/// The Authentication Token field, which takes the recovery token too.
+#[component]
+fn CodeField(app: bool) -> impl IntoView {
+    let code_error = claim("code");
+    view! {
+        <div class="field">
+            <div class="label-row">
+                <label for="code">"Authentication Token"</label>
+                <details class="help">
+                    <summary aria-label="What is the Authentication Token?">"?"</summary>
+                    <p>
+                        {if app {
+                            "The 6-digit code your authenticator app shows for this account. It changes every 30 seconds. "
+                        } else {
+                            "The 6-digit passcode we just texted to your mobile phone. It works once and expires after 10 minutes. "
+                        }}
+                        "Lost your phone? Enter your recovery token here instead."
+                    </p>
+                </details>
+            </div>
+            <input id="code" name="code" type="text" inputmode="numeric"
+                autocomplete="one-time-code" autocapitalize="characters" spellcheck="false"
+                maxlength="40" placeholder="123 456" required autofocus
+                aria-describedby="code-error" aria-invalid=code_error.as_ref().map(|_| "true")/>
+            // The same field takes the recovery token; this only changes the
+            // keyboard offered (the page's script).
+            <button type="button" class="btn-link needs-js small" aria-controls="code"
+                data-token-switch="" data-app=app.then_some("")>
+                "Lost your phone? Use your recovery token"
+            </button>
+            <p id="code-error" class="field-error">{code_error.clone()}</p>
         </div>
     }
 }

@@ -4,21 +4,23 @@
 
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::sudo::ConfirmPassword;
 use crate::api::support::{
     staff_actions, support_customer, support_staff, AuditView, CancelReset, CustomerFile,
-    SupportResetLink, SupportResetTwoFactor, SupportUnlock,
+    FindCustomer, SupportResetLink, SupportResetTwoFactor, SupportUnlock,
 };
-use crate::components::alert::{Alert, ErrorAlert};
+use crate::components::alert::{Alert, NoticeSlot};
 use crate::components::brand::Brand;
 use crate::components::card::Card;
-use crate::components::field::{action_error, Field};
+use crate::components::field::Field;
+use crate::components::form::{claim, Form, Submit};
 use crate::components::loaded::Loading;
 use crate::components::local_time::LocalTime;
 use crate::error::AppError;
+use crate::pages::account::SudoPrompt;
 use crate::pages::not_found::NotFound;
 
 /// What a console page shows when its request is refused: "not found" to everyone but
@@ -51,17 +53,18 @@ fn ConsoleFrame(title: &'static str, children: Children) -> impl IntoView {
                     <a class="tab" href="/account/security">"My account"</a>
                 </nav>
             </header>
+            <NoticeSlot name="page"/>
             {children()}
         </main>
     }
 }
 
-/// `/support`: find a customer by exact username, email address or full phone number.
+/// `/support`: find a customer by exact username, email address or full phone number;
+/// the customers this staff member found in the last four hours are listed (a search
+/// adds to the list), and open from there.
 #[component]
 pub fn SupportPage() -> impl IntoView {
     let staff = Resource::new(|| (), |_| support_staff());
-    let find = ServerAction::<FindCustomer>::new();
-    let error = action_error(find.value());
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -70,22 +73,18 @@ pub fn SupportPage() -> impl IntoView {
                     Ok(staff) => Either::Right(view! {
                         <ConsoleFrame title="Find a customer">
                             <Card id="find" title="Find a customer" intro="The exact username, email address or full mobile number (+44…). Partial searches find nothing.">
-                                <ActionForm action=find attr:class="stack">
-                                    <ErrorAlert message=error/>
+                                <Form action=FindCustomer::PATH class="stack">
                                     <Field id="query" label="Username, email or mobile number" name="query" kind="text"
-                                        autocomplete="off" spellcheck="false" maxlength="200" required=true/>
-                                    <button type="submit" class="btn btn-primary">"Find"</button>
-                                </ActionForm>
-                                {move || find.value().get().and_then(Result::ok).map(|hits| if hits.is_empty() {
-                                    Either::Left(view! { <p role="status" data-testid="no-customer">"No customer matches exactly."</p> })
-                                } else {
-                                    Either::Right(view! {
-                                        <ul class="device-list" data-testid="customers">
-                                            {hits.into_iter().map(|h| view! {
-                                                <li class="device"><a href=format!("/support/customer/{}", h.id)>{h.username}</a></li>
-                                            }).collect_view()}
-                                        </ul>
-                                    })
+                                        autocomplete="off" spellcheck="false" maxlength="200" required=true autofocus=true/>
+                                    <Submit label="Find" busy="Finding…"/>
+                                </Form>
+                                {(!staff.found.is_empty()).then(|| view! {
+                                    <h3>"Found in the last four hours"</h3>
+                                    <ul class="device-list" data-testid="customers">
+                                        {staff.found.into_iter().map(|h| view! {
+                                            <li class="device"><a href=format!("/support/customer/{}", h.id)>{h.username}</a></li>
+                                        }).collect_view()}
+                                    </ul>
                                 })}
                             </Card>
                             <p class="muted small">"Signed in as " {staff.username} ". Every search and action is logged."</p>
@@ -96,8 +95,6 @@ pub fn SupportPage() -> impl IntoView {
         </Suspense>
     }
 }
-
-use crate::api::support::FindCustomer;
 
 /// `/support/customer/:id`: the customer's factors, lock, waiting reset, Login History and
 /// the staff actions on them, with Unlock, Send a password reset link, Reset two-factor.
@@ -110,28 +107,13 @@ pub fn SupportCustomerPage() -> impl IntoView {
             .and_then(|s| s.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let unlock = ServerAction::<SupportUnlock>::new();
-    let link = ServerAction::<SupportResetLink>::new();
-    let reset = ServerAction::<SupportResetTwoFactor>::new();
-    let sudo = ServerAction::<ConfirmPassword>::new();
-    let file = Resource::new(
-        move || {
-            (
-                id(),
-                unlock.version().get(),
-                link.version().get(),
-                reset.version().get(),
-                sudo.version().get(),
-            )
-        },
-        |(id, ..)| support_customer(id),
-    );
+    let file = Resource::new(id, support_customer);
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match file.await {
                     Err(e) => Either::Left(refused(e)),
-                    Ok(c) => Either::Right(view! { <CustomerFileView c unlock link reset sudo/> }),
+                    Ok(c) => Either::Right(view! { <CustomerFileView c/> }),
                 }
             })}
         </Suspense>
@@ -139,27 +121,7 @@ pub fn SupportCustomerPage() -> impl IntoView {
 }
 
 #[component]
-fn CustomerFileView(
-    c: CustomerFile,
-    unlock: ServerAction<SupportUnlock>,
-    link: ServerAction<SupportResetLink>,
-    reset: ServerAction<SupportResetTwoFactor>,
-    sudo: ServerAction<ConfirmPassword>,
-) -> impl IntoView {
-    let asks_sudo = move || {
-        [
-            unlock
-                .value()
-                .with(|v| matches!(v, Some(Err(AppError::SudoRequired)))),
-            link.value()
-                .with(|v| matches!(v, Some(Err(AppError::SudoRequired)))),
-            reset
-                .value()
-                .with(|v| matches!(v, Some(Err(AppError::SudoRequired)))),
-        ]
-        .contains(&true)
-    };
-    let sudo_error = action_error(sudo.value());
+fn CustomerFileView(c: CustomerFile) -> impl IntoView {
     let (id_unlock, id_link, id_reset) = (c.id.to_string(), c.id.to_string(), c.id.to_string());
     let yes_no = |b: bool| if b { "Yes" } else { "No" };
     view! {
@@ -187,30 +149,17 @@ fn CustomerFileView(
                 </dl>
             </Card>
             <Card id="actions" title="Actions" intro="Each needs a written reason and your password within the last 10 minutes. The customer is emailed, and sees it in their Login History.">
-                <Show when=asks_sudo>
-                    <ActionForm action=sudo attr:class="stack sudo">
-                        <Alert>{AppError::SudoRequired.to_string()}</Alert>
-                        <Field id="support-sudo-password" label="Your password" name="password" kind="password"
-                            autocomplete="current-password" required=true error=sudo_error unlinked=true/>
-                        <button type="submit" class="btn btn-quiet">"Confirm password"</button>
-                    </ActionForm>
-                </Show>
-                <ActionForm action=unlock attr:class="stack action" attr:data-testid="unlock">
-                    <ReasonFields id=id_unlock field="unlock-reason" label="Unlock" error=reason_error(unlock.value())
-                        done=Signal::derive(move || matches!(unlock.value().get(), Some(Ok(()))).then(|| "Unlocked. The customer was emailed.".to_owned()))/>
-                </ActionForm>
-                <ActionForm action=link attr:class="stack action" attr:data-testid="reset-link">
-                    <ReasonFields id=id_link field="link-reason" label="Send a password reset link" error=reason_error(link.value())
-                        done=Signal::derive(move || match link.value().get() {
-                            Some(Ok(true)) => Some("A reset link went to the address on file.".to_owned()),
-                            Some(Ok(false)) => Some("Nothing sent: the hourly limit of reset links for this account is reached.".to_owned()),
-                            _ => None,
-                        })/>
-                </ActionForm>
-                <ActionForm action=reset attr:class="stack action" attr:data-testid="reset-2fa">
-                    <ReasonFields id=id_reset field="reset-reason" label="Reset two-factor" error=reason_error(reset.value())
-                        done=Signal::derive(move || reset.value().get().and_then(Result::ok).map(|_| "Reset started. It takes effect after the waiting period unless the customer cancels it.".to_owned()))/>
-                </ActionForm>
+                <SudoPrompt id="support-sudo-password" label="Your password"
+                    for_actions=&[SupportUnlock::PATH, SupportResetLink::PATH, SupportResetTwoFactor::PATH]/>
+                <Form action=SupportUnlock::PATH class="stack action" testid="unlock">
+                    <ReasonFields id=id_unlock notice="unlock" field="unlock-reason" label="Unlock"/>
+                </Form>
+                <Form action=SupportResetLink::PATH class="stack action" testid="reset-link">
+                    <ReasonFields id=id_link notice="reset-link" field="link-reason" label="Send a password reset link"/>
+                </Form>
+                <Form action=SupportResetTwoFactor::PATH class="stack action" testid="reset-2fa">
+                    <ReasonFields id=id_reset notice="reset-2fa" field="reset-reason" label="Reset two-factor"/>
+                </Form>
             </Card>
             <Card id="history" title="Login History (last 50)">
                 <div class="table-wrap" tabindex="0" role="region" aria-label="Customer's Login History, scrolls sideways">
@@ -231,36 +180,28 @@ fn CustomerFileView(
     }
 }
 
-/// An action's error for the reason field (sudo mode is asked for above, not here).
-fn reason_error<T: Send + Sync + 'static>(
-    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        value.with(|v| match v {
-            Some(Err(AppError::SudoRequired)) | None | Some(Ok(_)) => None,
-            Some(Err(e)) => Some(e.for_field("reason").unwrap_or_else(|| e.to_string())),
-        })
-    })
-}
-
-/// One action's fields: the customer, the reason, what came of it, and the button.
+/// One action's fields: the customer, the reason, what came of it (the notice of the
+/// action's `notice` slot), and the button.
 #[component]
 fn ReasonFields(
     id: String,
+    /// The slot of the action's notice.
+    notice: &'static str,
     field: &'static str,
     label: &'static str,
-    error: Signal<Option<String>>,
-    #[prop(into)] done: Signal<Option<String>>,
 ) -> impl IntoView {
+    let error_id = format!("{field}-error");
+    let error = claim("reason");
     view! {
         <input type="hidden" name="id" value=id/>
         <div class="field">
             <label for=field>{label} " — reason"</label>
-            <textarea id=field name="reason" rows="2" maxlength="500" required></textarea>
+            <textarea id=field name="reason" rows="2" maxlength="500" required
+                aria-describedby=error_id.clone() aria-invalid=error.is_some().then_some("true")></textarea>
+            <p id=error_id class="field-error">{error}</p>
         </div>
-        <ErrorAlert message=error/>
-        {move || done.get().map(|m| view! { <Alert status=true>{m}</Alert> })}
-        <button type="submit" class="btn btn-quiet">{label}</button>
+        <NoticeSlot name=notice/>
+        <Submit label class="btn btn-quiet"/>
     }
 }
 
@@ -314,29 +255,29 @@ pub fn StaffActionsPage() -> impl IntoView {
 /// Opening it changes nothing (mail scanners open links); the button does.
 #[component]
 pub fn CancelResetPage() -> impl IntoView {
-    let query = use_query_map();
-    let token = move || query.with(|q| q.get("token").unwrap_or_default());
-    let done = move || query.with(|q| q.get("done").is_some());
-    let cancel = ServerAction::<CancelReset>::new();
-    let error = action_error(cancel.value());
+    let (token, done) = use_query_map()
+        .with_untracked(|q| (q.get("token").unwrap_or_default(), q.get("done").is_some()));
     view! {
         <Title text="Cancel the two-factor reset"/>
         <main class="auth-page">
             <div class="card auth-card">
                 <Brand/>
                 <h1>"Cancel the two-factor reset"</h1>
-                <Show when=done fallback=move || view! {
-                    <p>"Our support team started a reset of your two-factor authentication. If you did not ask for it, cancel it: nothing will be removed."</p>
-                    <ErrorAlert message=error/>
-                    <ActionForm action=cancel attr:class="stack">
-                        <input type="hidden" name="token" value=token/>
-                        <button type="submit" class="btn btn-primary">"Cancel the reset"</button>
-                    </ActionForm>
-                }>
-                    <Alert status=true testid="reset-cancelled">
-                        "Cancelled. Your sign-in methods stay as they are. If you did not ask for the reset, change your password."
-                    </Alert>
-                </Show>
+                {if done {
+                    Either::Left(view! {
+                        <Alert status=true testid="reset-cancelled">
+                            "Cancelled. Your sign-in methods stay as they are. If you did not ask for the reset, change your password."
+                        </Alert>
+                    })
+                } else {
+                    Either::Right(view! {
+                        <p>"Our support team started a reset of your two-factor authentication. If you did not ask for it, cancel it: nothing will be removed."</p>
+                        <Form action=CancelReset::PATH class="stack">
+                            <input type="hidden" name="token" value=token/>
+                            <Submit label="Cancel the reset" busy="Cancelling…"/>
+                        </Form>
+                    })
+                }}
                 <nav class="auth-links" aria-label="Account help">
                     <a href="/login">"Log in"</a>
                 </nav>

@@ -93,6 +93,45 @@ async fn authenticator_setup_is_saved_only_after_a_code_and_the_secret_is_sealed
     assert!(!emails[0].1.contains(&typed.replace(' ', "")));
 }
 
+/// The Security tab is drawn by the server: a set-up waiting for its first code is shown
+/// again (the same secret) while the sudo mode that began it lasts, and no longer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticator_a_waiting_set_up_is_shown_again_only_while_sudo_mode_lasts() {
+    let app = crate::helpers::spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    let c = app.signed_in("alice", PASSWORD).await;
+    assert_eq!(c.authenticator().await.ok().setting_up, None);
+
+    let setup = c.setup_authenticator().await.ok();
+    let shown = c
+        .authenticator()
+        .await
+        .ok()
+        .setting_up
+        .expect("shown again");
+    assert_eq!(shown.secret_text, setup.secret_text);
+    assert_eq!(shown.otpauth_uri, setup.otpauth_uri);
+    let page = c.page("/account/security").await.text().await.unwrap();
+    assert!(page.contains(&setup.secret_text) && page.contains("Code from the app"));
+    // Another browser of the account, not in sudo mode, is not shown it.
+    app.clock().advance(Duration::minutes(11));
+    let other = app.signed_in("alice", PASSWORD).await;
+    app.clock().advance(Duration::minutes(11));
+    assert_eq!(other.authenticator().await.ok().setting_up, None);
+    // Past the sudo window it is gone for this browser too; "Set up" makes a new one.
+    assert_eq!(c.authenticator().await.ok().setting_up, None);
+    let page = c.page("/account/security").await.text().await.unwrap();
+    assert!(!page.contains(&setup.secret_text));
+
+    // Confirmed, it is the app, not a set-up.
+    c.confirm_password(PASSWORD).await.ok();
+    let setup = c.setup_authenticator().await.ok();
+    let secret = totp::secret_from_text(&setup.secret_text).unwrap();
+    c.confirm_authenticator(&code(&app, &secret, 0)).await.ok();
+    let view = c.authenticator().await.ok();
+    assert!(view.added_at.is_some() && view.setting_up.is_none());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authenticator_setup_and_removal_need_sudo_mode() {
     let app = crate::helpers::spawn_app().await;

@@ -12,6 +12,7 @@ mod bad_input;
 mod cli;
 mod email_change;
 mod forgot;
+mod forms;
 mod headers;
 mod http;
 mod lockdown;

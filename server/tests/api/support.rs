@@ -277,6 +277,45 @@ async fn each_action_needs_a_reason_and_sudo_mode_and_leaves_one_audit_row_one_e
         .any(|a| a.outcome == "Support unlocked your account"));
 }
 
+/// What the console's first page lists: the customers this staff member's searches found
+/// in the last four hours (the ones they may open), the latest first; nobody else's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_lists_the_customers_a_staff_member_found_in_the_last_four_hours() {
+    let app = spawn_app().await;
+    let (_, sam) = staff(&app, "sam").await;
+    let (_, kim) = staff(&app, "kim").await;
+    app.add_user("alice", PASSWORD).await;
+    app.add_user("bob", PASSWORD).await;
+    let listed = |b: Browser| async move {
+        let view: app::api::support::StaffView = b.call("support", &[]).await.ok();
+        view.found
+            .into_iter()
+            .map(|h| h.username)
+            .collect::<Vec<_>>()
+    };
+    assert!(listed(sam.clone()).await.is_empty());
+    assert_eq!(find(&sam, "alice").await.len(), 1);
+    app.clock().advance(Duration::minutes(1));
+    assert_eq!(find(&sam, "bob@example.com").await.len(), 1);
+    assert!(find(&sam, "nobody").await.is_empty());
+    assert_eq!(listed(sam.clone()).await, ["bob", "alice"]);
+    assert!(
+        listed(kim).await.is_empty(),
+        "another staff member's finds are theirs"
+    );
+    let page = sam.page("/support").await.text().await.unwrap();
+    assert!(page.contains(r#"data-testid="customers""#) && page.contains("/support/customer/"));
+
+    // Four hours less half a minute after bob's find (the session kept alive meanwhile):
+    // alice's is over four hours old.
+    for _ in 0..9 {
+        app.clock().advance(Duration::minutes(25));
+        listed(sam.clone()).await;
+    }
+    app.clock().advance(Duration::seconds(14 * 60 + 30));
+    assert_eq!(listed(sam.clone()).await, ["bob"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_opens_only_after_this_staff_member_found_them_so_ids_list_nobody() {
     let app = spawn_app().await;

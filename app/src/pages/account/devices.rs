@@ -2,21 +2,18 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 
 use crate::api::devices::{trusted_devices, RevokeAllDevices, RevokeDevice};
 use crate::components::card::Card;
+use crate::components::form::ButtonForm;
 use crate::components::loaded::Loaded;
 use crate::components::local_time::LocalTime;
 
 /// The account's trusted devices, each with Revoke, and Revoke all.
 #[component]
 pub(super) fn TrustedDevices() -> impl IntoView {
-    let revoke = ServerAction::<RevokeDevice>::new();
-    let revoke_all = ServerAction::<RevokeAllDevices>::new();
-    let devices = Resource::new(
-        move || (revoke.version().get(), revoke_all.version().get()),
-        |_| trusted_devices(),
-    );
+    let devices = Resource::new(|| (), |_| trusted_devices());
     view! {
         <Card id="devices" title="Trusted devices" intro=concat!(
             "These browsers skip the texted code for 30 days after you tick “Trust this device”. ",
@@ -40,16 +37,12 @@ pub(super) fn TrustedDevices() -> impl IntoView {
                                         " · last used " <LocalTime iso=d.last_used_at/>
                                     </div>
                                 </div>
-                                <ActionForm action=revoke>
-                                    <input type="hidden" name="id" value=d.id.to_string()/>
-                                    <button type="submit" class="btn btn-quiet">"Revoke"</button>
-                                </ActionForm>
+                                <ButtonForm action=RevokeDevice::PATH label="Revoke"
+                                    hidden=vec![("id", d.id.to_string())]/>
                             </li>
                         }).collect_view()}
                     </ul>
-                    <ActionForm action=revoke_all>
-                        <button type="submit" class="btn btn-quiet">"Revoke all"</button>
-                    </ActionForm>
+                    <ButtonForm action=RevokeAllDevices::PATH label="Revoke all"/>
                 })
             }/>
         </Card>

@@ -22,10 +22,11 @@ pub use history::HistoryTab;
 pub(crate) use password_change::ChangePasswordCard;
 pub use profile::ProfileTab;
 pub use security::SecurityTab;
+pub(crate) use sudo::SudoPrompt;
 
 use crate::api::lockdown::NEW_PASSWORD_PAGE;
 use crate::api::profile::{account_summary, AccountView};
-use crate::components::alert::Alert;
+use crate::components::alert::{Alert, NoticeSlot};
 use crate::components::loaded::Loading;
 use crate::components::local_time::LocalTime;
 use crate::components::sidebar::Sidebar;
@@ -34,9 +35,9 @@ use crate::error::AppError;
 /// The signed-in customer's account, shared by the tabs.
 type AccountResource = Resource<Result<AccountView, AppError>>;
 
-/// `/account/*`: sidebar, the page header with the tabs on the upper right, and the tab.
-/// A visitor who is not signed in is sent to `/login` (a 302 when rendered on the server;
-/// a session ended elsewhere is sent there by the next tab's [`Loaded`](crate::components::loaded::Loaded)).
+/// `/account/*`: sidebar, the page header with the tabs on the upper right (links: each
+/// tab is a page of its own), and the tab. A visitor who is not signed in is sent to
+/// `/login` with a 302.
 #[component]
 pub fn AccountLayout() -> impl IntoView {
     let account: AccountResource = Resource::new(|| (), |_| account_summary());
@@ -57,7 +58,8 @@ pub fn AccountLayout() -> impl IntoView {
                         <A href="/account/history" exact=true attr:class="tab">"Login History"</A>
                     </nav>
                 </header>
-                <Transition fallback=Loading>
+                <NoticeSlot name="page"/>
+                <Suspense fallback=Loading>
                     {move || Suspend::new(async move {
                         match account.await {
                             Err(AppError::Unauthorized) => Either::Left(view! { <Redirect path=sign_in_path()/> }),
@@ -73,7 +75,7 @@ pub fn AccountLayout() -> impl IntoView {
                             Ok(_) => Either::Right(Either::Right(view! { <Outlet/> })),
                         }
                     })}
-                </Transition>
+                </Suspense>
             </main>
         </div>
     }

@@ -1,9 +1,11 @@
 //! The "Where you're signed in" card.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 
 use crate::api::sessions::{signed_in_sessions, SignOutOtherSessions, SignOutSession};
 use crate::components::card::Card;
+use crate::components::form::ButtonForm;
 use crate::components::loaded::Loaded;
 use crate::components::local_time::LocalTime;
 
@@ -11,12 +13,7 @@ use crate::components::local_time::LocalTime;
 /// others, and "Sign out everywhere else".
 #[component]
 pub(super) fn SessionsCard() -> impl IntoView {
-    let sign_out = ServerAction::<SignOutSession>::new();
-    let sign_out_others = ServerAction::<SignOutOtherSessions>::new();
-    let sessions = Resource::new(
-        move || (sign_out.version().get(), sign_out_others.version().get()),
-        |_| signed_in_sessions(),
-    );
+    let sessions = Resource::new(|| (), |_| signed_in_sessions());
     view! {
         <Card id="sessions" title="Where you're signed in" intro=concat!(
             "Every browser signed in to your account right now. Signing one out ends it at ",
@@ -43,19 +40,15 @@ pub(super) fn SessionsCard() -> impl IntoView {
                                     view! { <span class="badge">"This device"</span> }.into_any()
                                 } else {
                                     view! {
-                                        <ActionForm action=sign_out>
-                                            <input type="hidden" name="id" value=s.id.to_string()/>
-                                            <button type="submit" class="btn btn-quiet">"Sign out"</button>
-                                        </ActionForm>
+                                        <ButtonForm action=SignOutSession::PATH label="Sign out"
+                                            hidden=vec![("id", s.id.to_string())]/>
                                     }.into_any()
                                 }}
                             </li>
                         }).collect_view()}
                     </ul>
                     {others.then(|| view! {
-                        <ActionForm action=sign_out_others>
-                            <button type="submit" class="btn btn-quiet">"Sign out everywhere else"</button>
-                        </ActionForm>
+                        <ButtonForm action=SignOutOtherSessions::PATH label="Sign out everywhere else"/>
                     })}
                 }
             }/>

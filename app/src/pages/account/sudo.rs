@@ -1,39 +1,34 @@
 //! "Sudo mode": the password again, asked for inline when a change needs a recent one.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 
 use crate::api::sudo::ConfirmPassword;
 use crate::components::alert::Alert;
-use crate::components::field::{action_error, Field};
+use crate::components::field::Field;
+use crate::components::form::{refused, Form, Submit};
 use crate::error::AppError;
 
-/// Whether an action's last answer was "enter your password again".
-pub(super) fn asks_for_sudo<T>(value: impl Get<Value = Option<Result<T, AppError>>>) -> bool {
-    matches!(value.get(), Some(Err(AppError::SudoRequired)))
-}
-
-/// Whether the password has just been confirmed.
-pub(super) fn sudo_confirmed(action: ServerAction<ConfirmPassword>) -> bool {
-    action.value().with(|v| matches!(v, Some(Ok(()))))
-}
-
-/// The password prompt, shown while `asked` reads true and until the password is
-/// confirmed.
+/// A card's password prompt. It stays hidden until a change in its card is refused for
+/// want of a recent password: the page's script then opens it and, once the password is
+/// confirmed, makes that change again. Without JavaScript the refused post's page shows
+/// it, and the change is made again by hand. `for_actions`: the paths of the card's
+/// server functions that need sudo mode.
 #[component]
-pub(super) fn SudoPrompt(
-    action: ServerAction<ConfirmPassword>,
+pub(crate) fn SudoPrompt(
     id: &'static str,
-    asked: impl Fn() -> bool + Send + Sync + 'static,
+    for_actions: &'static [&'static str],
+    #[prop(default = "Password")] label: &'static str,
 ) -> impl IntoView {
-    let error = action_error(action.value());
+    let asked = for_actions
+        .iter()
+        .any(|path| refused(path) == Some(AppError::SudoRequired));
     view! {
-        <Show when=move || asked() && !sudo_confirmed(action)>
-            <ActionForm action=action attr:class="stack sudo">
-                <Alert>{AppError::SudoRequired.to_string()}</Alert>
-                <Field id label="Password" name="password" kind="password"
-                    autocomplete="current-password" required=true error=error unlinked=true/>
-                <button type="submit" class="btn btn-quiet">"Confirm password"</button>
-            </ActionForm>
-        </Show>
+        <Form action=ConfirmPassword::PATH class="stack sudo" hidden=!asked sudo_prompt=true>
+            <Alert>{AppError::SudoRequired.to_string()}</Alert>
+            <Field id label name="password" kind="password" autocomplete="current-password"
+                required=true autofocus=asked/>
+            <Submit label="Confirm password" busy="Checking…" class="btn btn-quiet"/>
+        </Form>
     }
 }

@@ -121,26 +121,57 @@ pub async fn confirmed_secret(
     Ok(Some(open_secret(state, user_id, &app).await?))
 }
 
-/// Set up: a fresh 160-bit secret, stored sealed and unconfirmed.
-pub async fn begin_setup(ctx: &Ctx, sudo: &Sudo<'_>) -> Result<Setup, AuthenticatorError> {
-    let (state, user_id) = (&ctx.state, sudo.user().user_id);
-    let key = key(state)?;
+/// How long a set-up waiting for its first code is shown again: as long as the sudo
+/// mode that started it lasts.
+const SETUP_SHOWN_FOR: time::Duration = crate::server::account::sudo::SUDO_WINDOW;
+
+/// What the app needs to add `user_id`'s account: `secret` as text, URI and QR code.
+async fn setup_of(
+    state: &AppState,
+    user_id: i64,
+    secret: &[u8],
+) -> Result<Setup, AuthenticatorError> {
     let username = users::profile(&state.pool, user_id)
         .await?
         .map(|p| p.username)
         .unwrap_or_default();
+    let issuer = &state.settings.brand;
+    let otpauth_uri = totp::otpauth_uri(secret, &username, issuer).unwrap_or_default();
+    Ok(Setup {
+        secret_text: totp::grouped_base32(secret),
+        qr_svg: totp::qr_svg(&otpauth_uri).unwrap_or_default(),
+        otpauth_uri,
+    })
+}
+
+/// Set up: a fresh 160-bit secret, stored sealed and unconfirmed.
+pub async fn begin_setup(ctx: &Ctx, sudo: &Sudo<'_>) -> Result<Setup, AuthenticatorError> {
+    let (state, user_id) = (&ctx.state, sudo.user().user_id);
+    let key = key(state)?;
     let secret = zeroize::Zeroizing::new(totp::new_secret());
     let (nonce, sealed) = key.seal(&*secret, &bound_to(user_id));
     if !authenticator::start(&state.pool, user_id, &nonce, &sealed, ctx.now).await? {
         return Err(AuthenticatorError::AlreadySetUp);
     }
-    let issuer = &state.settings.brand;
-    let otpauth_uri = totp::otpauth_uri(&*secret, &username, issuer).unwrap_or_default();
-    Ok(Setup {
-        secret_text: totp::grouped_base32(&*secret),
-        qr_svg: totp::qr_svg(&otpauth_uri).unwrap_or_default(),
-        otpauth_uri,
-    })
+    setup_of(state, user_id, &*secret).await
+}
+
+/// The set-up waiting for its first code, while the page may show it again: begun in
+/// the last [`SETUP_SHOWN_FOR`], and this session in sudo mode (the secret is shown only
+/// to someone who proved the password moments ago, as "Set up" itself needs).
+pub async fn waiting_setup(
+    ctx: &Ctx,
+    sudo: &Sudo<'_>,
+) -> Result<Option<Setup>, AuthenticatorError> {
+    let (state, user_id) = (&ctx.state, sudo.user().user_id);
+    let Some(app) = authenticator::find(&state.pool, user_id).await? else {
+        return Ok(None);
+    };
+    if app.confirmed_at.is_some() || ctx.now - app.created_at >= SETUP_SHOWN_FOR {
+        return Ok(None);
+    }
+    let secret = open_secret(state, user_id, &app).await?;
+    Ok(Some(setup_of(state, user_id, &secret).await?))
 }
 
 /// "Code from the app": only a current code saves the app and turns 2FA on. The set-up

@@ -17,7 +17,7 @@ use crate::server::db::passkey_ceremonies::{self, Kind, NewCeremony};
 pub const CEREMONY_TTL: Duration = Duration::minutes(5);
 
 /// Most passkeys one account may have.
-pub const MAX_PER_ACCOUNT: i32 = 10;
+pub const MAX_PER_ACCOUNT: i32 = crate::domain::MAX_PASSKEYS as i32;
 
 /// Why no relying party could be made of the public URL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -83,6 +83,29 @@ struct Found {
     username: String,
 }
 
+/// The customers (id, username) `staff_id`'s searches found since `since`, the most
+/// recently found first: the ones the console lets this staff member open.
+pub async fn found_since(
+    pool: &PgPool,
+    staff_id: i64,
+    since: OffsetDateTime,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as!(
+        Found,
+        "SELECT u.id, u.username FROM users u
+         JOIN (SELECT customer_id, max(at) AS last FROM support_audit
+               WHERE staff_id = $1 AND action = 'search' AND at > $2
+               GROUP BY customer_id) f ON f.customer_id = u.id
+         WHERE u.role = 'customer'
+         ORDER BY f.last DESC LIMIT 20",
+        staff_id,
+        since,
+    )
+    .fetch_all(pool)
+    .await
+    .map(|rows| rows.into_iter().map(|r| (r.id, r.username)).collect())
+}
+
 /// The customer `id` as the console shows it, if it is a customer.
 pub async fn customer(pool: &PgPool, id: i64) -> Result<Option<Customer>, sqlx::Error> {
     sqlx::query_as!(

@@ -6,6 +6,7 @@ pub mod client;
 pub mod clock;
 pub mod csp;
 pub mod ctx;
+pub mod flash;
 pub mod metrics;
 pub mod respond;
 pub mod settings;

@@ -21,6 +21,8 @@ pub enum CookieKind {
     Session,
     /// "Trust this device for 30 days".
     TrustedDevice,
+    /// The notice the next page shows (`platform::flash`); never a secret.
+    Notice,
 }
 
 /// A cookie's name: `__Host-` prefixed when cookies are `Secure`.
@@ -30,6 +32,8 @@ pub fn cookie_name(settings: &Settings, kind: CookieKind) -> &'static str {
         (CookieKind::Session, false) => "gatehouse_session",
         (CookieKind::TrustedDevice, true) => "__Host-gatehouse_device",
         (CookieKind::TrustedDevice, false) => "gatehouse_device",
+        (CookieKind::Notice, true) => "__Host-gatehouse_notice",
+        (CookieKind::Notice, false) => "gatehouse_notice",
     }
 }
 
@@ -49,7 +53,14 @@ pub fn clear_cookie(settings: &Settings, kind: CookieKind) -> HeaderValue {
     cookie_header(settings, kind, "", 0)
 }
 
-fn cookie_header(settings: &Settings, kind: CookieKind, value: &str, max_age: i64) -> HeaderValue {
+/// The `Set-Cookie` value storing `value` (a cookie-safe string) for `max_age` seconds, with
+/// the attributes of every Gatehouse cookie.
+pub(crate) fn cookie_header(
+    settings: &Settings,
+    kind: CookieKind,
+    value: &str,
+    max_age: i64,
+) -> HeaderValue {
     let secure = if settings.cookie_secure {
         "; Secure"
     } else {
@@ -68,6 +79,15 @@ pub fn token_from_headers(
     kind: CookieKind,
     headers: &HeaderMap,
 ) -> Option<SecretToken> {
+    cookie_value(settings, kind, headers).and_then(|v| SecretToken::from_cookie_value(&v))
+}
+
+/// The value of the cookie of `kind` the request carries, if any.
+pub(crate) fn cookie_value(
+    settings: &Settings,
+    kind: CookieKind,
+    headers: &HeaderMap,
+) -> Option<String> {
     let name = cookie_name(settings, kind);
     headers
         .get_all(COOKIE)
@@ -76,7 +96,7 @@ pub fn token_from_headers(
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
         .find(|c| c.name() == name)
-        .and_then(|c| SecretToken::from_cookie_value(c.value()))
+        .map(|c| c.value().to_owned())
 }
 
 /// The signed-in account behind a request.

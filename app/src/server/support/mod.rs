@@ -245,6 +245,17 @@ pub async fn view(ctx: &Ctx, staff: &Staff, id: i64) -> Result<CustomerView, Sup
     })
 }
 
+/// The customers this staff member found in the last [`FOUND_FOR`], the most recently
+/// found first: the ones they may open.
+pub async fn found_recently(ctx: &Ctx, staff: &Staff) -> Result<Vec<Hit>, SupportError> {
+    let since = ctx.now - FOUND_FOR;
+    let found = support::found_since(&ctx.state.pool, staff.user.user_id, since).await?;
+    Ok(found
+        .into_iter()
+        .map(|(id, username)| Hit { id, username })
+        .collect())
+}
+
 /// A staff member's own actions, or another's, newest first.
 pub async fn actions_of(
     ctx: &Ctx,

@@ -1,6 +1,6 @@
 //! Asking before the customer leaves a page that shows something they cannot get back
-//! (the Recovery Token): closing or reloading the tab, and following any link, including
-//! the router's own links.
+//! (the Recovery Token): closing or reloading the tab (the browser's own prompt), and
+//! following any link of the page (ours, which can say why).
 
 use leptos::prelude::*;
 
@@ -20,8 +20,8 @@ pub fn use_leave_guard(active: Signal<bool>, message: &'static str) {
             }
         });
 
-        // Capture phase on the document runs before the router's click handler, so a
-        // refusal stops client-side navigation as well as a plain link.
+        // Capture phase on the document, before any other click handler: a refusal
+        // stops the link whatever else listens.
         let on_click =
             Closure::<dyn FnMut(web_sys::MouseEvent)>::new(move |e: web_sys::MouseEvent| {
                 if !is_active() {
