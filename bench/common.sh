@@ -15,7 +15,8 @@ start_bench_server() {
 
   psql "$GATEHOUSE_PG_SERVER_URL/postgres" -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
   export DATABASE_URL="$GATEHOUSE_PG_SERVER_URL/$db"
-  GATEHOUSE_ENV=dev LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
+  # The load generator's sign-ins say which client they stand for (X-Forwarded-For).
+  GATEHOUSE_TRUSTED_PROXIES=127.0.0.1/32 GATEHOUSE_ENV=dev LEPTOS_ENV=PROD LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
     RUST_LOG=warn target/release/server serve >/tmp/gatehouse-bench-server.log 2>&1 &
   server=$!
   trap 'kill $server 2>/dev/null || true' EXIT

@@ -45,21 +45,13 @@ function report(label, times) {
 // What a first visit transfers for the client: the bodies of /pkg's .wasm and .js as sent.
 {
   const context = await browser.newContext();
-  const page = await context.newPage();
+  const page = await newPage(context);
   const sizes = [];
-  page.on('requestfinished', async (request) => {
+  page.on('requestfinished', (request) => {
     const path = new URL(request.url()).pathname;
     if (path.startsWith('/pkg/') && /\.(wasm|js)$/.test(path)) {
       sizes.push(request.sizes().then((s) => [path.split('/').pop(), s.responseBodySize]));
     }
-  });
-  await page.addInitScript(() => {
-    new MutationObserver((_, observer) => {
-      if (document.body?.dataset.hydrated === 'true') {
-        window.__hydratedAt = performance.now();
-        observer.disconnect();
-      }
-    }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
   });
   await hydratedAt(page);
   await page.waitForLoadState('networkidle');

@@ -80,6 +80,14 @@ export async function passwordStep(page: Page, user: TestUser) {
   await page.getByRole('button', { name: 'Log In' }).click();
 }
 
+/** Username and password through the plain form, as a browser without JavaScript sends it. */
+export async function plainPasswordStep(page: Page, user: TestUser) {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log In' }).click();
+}
+
 /** The body of the newest email to `to` whose subject contains `subject`, from the outbox. */
 export async function latestEmail(request: APIRequestContext, to: string, subject: string): Promise<string> {
   let body = '';

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, hydrated, latestCode, PASSWORD } from './helpers';
+import { createUser, hydrated, latestCode, PASSWORD, plainPasswordStep } from './helpers';
 
 test("the seed's steps 2–6: turn on Two Factor Authentication with a proven number", async ({ page, request }) => {
   const user = createUser({ twoFactor: false });
@@ -49,10 +49,7 @@ test('turning Two Factor Authentication on works without JavaScript', async ({ b
   const user = createUser({ twoFactor: false });
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log In' }).click();
+  await plainPasswordStep(page, user);
   await expect(page).toHaveURL(/\/account\/security$/);
   await page.getByLabel('Mobile').fill(user.phone);
   await page.getByLabel('Two Factor Authentication Enabled').check();

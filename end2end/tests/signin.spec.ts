@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createUser, hydrated, latestCode, passwordStep, PASSWORD, smsCount } from './helpers';
+import { createUser, hydrated, latestCode, passwordStep, plainPasswordStep, smsCount } from './helpers';
 
 test('full sign-in with the texted code, read from the outbox', async ({ page, request }) => {
   const user = createUser({ twoFactor: true });
@@ -113,10 +113,7 @@ test('the same flow works with JavaScript disabled', async ({ browser, request }
   const user = createUser({ twoFactor: true });
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log In' }).click();
+  await plainPasswordStep(page, user);
   await expect(page.getByTestId('code-sent')).toBeVisible();
   const code = await latestCode(request, user.phone);
   await page.getByLabel('Authentication Token', { exact: true }).fill('000000' === code ? '111111' : '000000');

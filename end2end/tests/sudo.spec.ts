@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ageSudo, createUser, hydrated, latestCode, PASSWORD, passwordStep } from './helpers';
+import { ageSudo, createUser, hydrated, latestCode, PASSWORD, passwordStep, plainPasswordStep } from './helpers';
 
 test('a change that needs the password again asks for it in its card, then goes ahead by itself', async ({ page, request }) => {
   const user = createUser({ twoFactor: false });
@@ -39,10 +39,7 @@ test('without JavaScript the prompt shows on the refused page, and the change is
   const user = createUser({ twoFactor: false });
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log In' }).click();
+  await plainPasswordStep(page, user);
   await expect(page).toHaveURL(/\/account\/security$/);
   ageSudo(user);
 

@@ -25,7 +25,9 @@ enum Scenario {
     HistoryApi,
     /// POST /api/verify-code with the right code, each request for a pending sign-in of
     /// its own: the pending sessions `bench/run` seeds (token i = SHA-256("bench-i"),
-    /// code 123456).
+    /// code 123456, spread over 2,000 accounts), each from an IP of its own
+    /// (`X-Forwarded-For: 10.x.y.z`), as customers signing in are: one name and one IP
+    /// for them all would measure the lockout's row locks, not the code step.
     VerifyCode,
     /// A full SMS sign-in: POST /api/login then POST /api/verify-code with the texted
     /// code, each sign-in for an account of its own (`cap-1`, `cap-2`, …, 2FA on, phone
@@ -78,11 +80,13 @@ struct Args {
 /// The next seeded pending sign-in for the verify-code scenario.
 static NEXT_PENDING: AtomicU64 = AtomicU64::new(1);
 
-fn seeded_session_cookie() -> String {
+/// The next seeded pending sign-in's cookie, and the client IP it signs in from.
+fn seeded_session_cookie() -> (String, String) {
     use sha2::Digest;
     let i = NEXT_PENDING.fetch_add(1, Ordering::Relaxed);
     let token = sha2::Sha256::digest(format!("bench-{i}").as_bytes());
-    format!("gatehouse_session={}", hex::encode(token))
+    let ip = format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+    (format!("gatehouse_session={}", hex::encode(token)), ip)
 }
 
 /// How many sms-signin sign-ins have begun (which account the next one takes).
@@ -295,9 +299,11 @@ async fn one(c: &reqwest::Client, a: &Args) -> u16 {
         Scenario::SmsSignIn => return sms_sign_in(c, a).await,
         Scenario::VerifyCode => {
             // No cookie store: each request carries its own pending session.
+            let (cookie, ip) = seeded_session_cookie();
             c.post(format!("{url}/api/verify-code"))
                 .header("accept", "application/json")
-                .header("cookie", seeded_session_cookie())
+                .header("cookie", cookie)
+                .header("x-forwarded-for", ip)
                 .form(&[("code", "123456")])
                 .send()
                 .await

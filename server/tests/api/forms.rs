@@ -101,16 +101,8 @@ async fn a_plain_posts_refusal_shows_under_its_field_which_has_the_focus() {
     );
     assert!(notice_cookie(&res).is_none(), "a refusal is no news");
 
-    let html = b
-        .client()
-        .get(&to)
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let back = to.strip_prefix(&b.url("")).expect("back to this site");
+    let html = b.page(back).await.text().await.unwrap();
     let field = &html[html.find(r#"id="phone""#).expect("the Mobile field")..];
     let input = &field[..field.find('>').unwrap()];
     assert!(input.contains(r#"aria-invalid="true""#), "{input}");
