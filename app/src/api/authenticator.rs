@@ -32,9 +32,11 @@ pub async fn authenticator_status() -> Result<AuthenticatorView, AppError> {
     let ctx = Ctx::current();
     let user = ctx.user().await?;
     let app = authenticator::find(&ctx.state.pool, user.user_id).await?;
-    let setting_up = match user.sudo(ctx.now) {
-        Ok(sudo) => service::waiting_setup(&ctx, &sudo).await?.map(Into::into),
-        Err(_) => None,
+    let setting_up = match (&app, user.sudo(ctx.now)) {
+        (Some(app), Ok(sudo)) => service::waiting_setup(&ctx, &sudo, app)
+            .await?
+            .map(Into::into),
+        _ => None,
     };
     Ok(AuthenticatorView {
         added_at: app

@@ -3,6 +3,7 @@
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
 
 use super::alert::Alert;
 use crate::api::lockdown::NEW_PASSWORD_PAGE;
@@ -36,7 +37,7 @@ where
                         Ok(value) => EitherOf3::A(ok(value)),
                         // The session ended elsewhere ("Where you're signed in", "This
                         // wasn't me"): the page sends the browser where it can go on.
-                        Err(AppError::Unauthorized) => EitherOf3::B(view! { <Redirect path="/login"/> }),
+                        Err(AppError::Unauthorized) => EitherOf3::B(view! { <Redirect path=sign_in_path()/> }),
                         Err(AppError::NewPasswordRequired) => {
                             EitherOf3::B(view! { <Redirect path=NEW_PASSWORD_PAGE/> })
                         }
@@ -45,5 +46,20 @@ where
                 })
             }}
         </Suspense>
+    }
+}
+
+/// `/login`, with `next` bringing the visitor back here after signing in.
+pub(crate) fn sign_in_path() -> String {
+    let here = use_location();
+    let search = here.search.get_untracked();
+    let search = search.trim_start_matches('?');
+    let mut path = here.pathname.get_untracked();
+    if !search.is_empty() {
+        path = format!("{path}?{search}");
+    }
+    match path.as_str() {
+        "/account/security" => "/login".to_owned(),
+        p => format!("/login?next={}", crate::domain::encode_query_value(p)),
     }
 }

@@ -100,14 +100,10 @@ pub fn SupportPage() -> impl IntoView {
 /// the staff actions on them, with Unlock, Send a password reset link, Reset two-factor.
 #[component]
 pub fn SupportCustomerPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
-    let file = Resource::new(id, support_customer);
+    // Read once (see `HistoryTab`): a second load would also audit a second "view".
+    let id = use_params_map()
+        .with_untracked(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
+    let file = Resource::new(move || id, support_customer);
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -230,9 +226,9 @@ fn AuditList(rows: Vec<AuditView>) -> impl IntoView {
 /// `/support/actions[?staff=ID]`: a staff member's actions (yours by default).
 #[component]
 pub fn StaffActionsPage() -> impl IntoView {
-    let query = use_query_map();
-    let staff = move || query.with(|q| q.get("staff").and_then(|s| s.parse::<i64>().ok()));
-    let rows = Resource::new(staff, staff_actions);
+    let staff =
+        use_query_map().with_untracked(|q| q.get("staff").and_then(|s| s.parse::<i64>().ok()));
+    let rows = Resource::new(move || staff, staff_actions);
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {

@@ -316,6 +316,26 @@ async fn the_console_lists_the_customers_a_staff_member_found_in_the_last_four_h
     assert_eq!(listed(sam.clone()).await, ["bob"]);
 }
 
+/// Opening a customer's page is audited once a view: the page loads the customer once
+/// (a page that loaded its data twice would write two "view" rows for one look).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_page_is_one_audited_view_a_visit() {
+    let app = spawn_app().await;
+    let (_, sam) = staff(&app, "sam").await;
+    let alice = app.add_user("alice", PASSWORD).await;
+    assert_eq!(find(&sam, "alice").await.len(), 1);
+    for visits in 1..=3 {
+        let page = sam.page(&format!("/support/customer/{alice}")).await;
+        assert_eq!(page.status(), 200);
+        assert!(page
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"data-testid="customer-username">alice<"#));
+        assert_eq!(audit_count(&app, "view").await, visits);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_opens_only_after_this_staff_member_found_them_so_ids_list_nobody() {
     let app = spawn_app().await;

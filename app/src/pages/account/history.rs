@@ -13,16 +13,15 @@ use crate::components::local_time::LocalTime;
 /// Login History tab: every attempt on the account, newest first, 50 a page.
 #[component]
 pub fn HistoryTab() -> impl IntoView {
-    let query = use_query_map();
-    let page = move || {
-        query
-            .read()
-            .get("page")
+    // Read once: the page is rendered once, on the server, and a tracked read made the
+    // resource load twice (the router's query signal settles during the render).
+    let page = use_query_map().with_untracked(|q| {
+        q.get("page")
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(1)
             .max(1)
-    };
-    let history = Resource::new(page, login_history);
+    });
+    let history = Resource::new(move || page, login_history);
     view! {
         <Title text="Login History"/>
         <Card id="history" title="Login History"

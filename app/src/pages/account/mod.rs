@@ -26,8 +26,8 @@ pub(crate) use sudo::SudoPrompt;
 
 use crate::api::lockdown::NEW_PASSWORD_PAGE;
 use crate::api::profile::{account_summary, AccountView};
-use crate::components::alert::{Alert, NoticeSlot};
-use crate::components::loaded::Loading;
+use crate::components::alert::NoticeSlot;
+use crate::components::loaded::sign_in_path;
 use crate::components::local_time::LocalTime;
 use crate::components::sidebar::Sidebar;
 use crate::error::AppError;
@@ -59,40 +59,30 @@ pub fn AccountLayout() -> impl IntoView {
                     </nav>
                 </header>
                 <NoticeSlot name="page"/>
-                <Suspense fallback=Loading>
+                // Where a visitor who may not see the tab is sent instead (a 302). The tab
+                // is not built inside it: SSR polls a Suspend's future twice (a dry run,
+                // then the render), and a tab made in its async block would be made, and
+                // its data loaded, twice. The tab's own server functions refuse such a
+                // visitor anyway, and its cards say why.
+                <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match account.await {
-                            Err(AppError::Unauthorized) => Either::Left(view! { <Redirect path=sign_in_path()/> }),
+                            Err(AppError::Unauthorized) => Some(view! { <Redirect path=sign_in_path()/> }),
                             Err(AppError::NewPasswordRequired) => {
-                                Either::Left(view! { <Redirect path=NEW_PASSWORD_PAGE/> })
+                                Some(view! { <Redirect path=NEW_PASSWORD_PAGE/> })
                             }
-                            Err(e) => Either::Right(Either::Left(view! { <Alert>{e.to_string()}</Alert> })),
                             Ok(a) if a.two_factor_required
                                 && use_location().pathname.get_untracked() != "/account/security" =>
                             {
-                                Either::Left(view! { <Redirect path="/account/security"/> })
+                                Some(view! { <Redirect path="/account/security"/> })
                             }
-                            Ok(_) => Either::Right(Either::Right(view! { <Outlet/> })),
+                            _ => None,
                         }
                     })}
                 </Suspense>
+                <Outlet/>
             </main>
         </div>
-    }
-}
-
-/// `/login`, with `next` bringing the visitor back here after signing in.
-fn sign_in_path() -> String {
-    let here = use_location();
-    let search = here.search.get_untracked();
-    let search = search.trim_start_matches('?');
-    let mut path = here.pathname.get_untracked();
-    if !search.is_empty() {
-        path = format!("{path}?{search}");
-    }
-    match path.as_str() {
-        "/account/security" => "/login".to_owned(),
-        p => format!("/login?next={}", crate::domain::encode_query_value(p)),
     }
 }
 

@@ -156,21 +156,20 @@ pub async fn begin_setup(ctx: &Ctx, sudo: &Sudo<'_>) -> Result<Setup, Authentica
     setup_of(state, user_id, &*secret).await
 }
 
-/// The set-up waiting for its first code, while the page may show it again: begun in
-/// the last [`SETUP_SHOWN_FOR`], and this session in sudo mode (the secret is shown only
-/// to someone who proved the password moments ago, as "Set up" itself needs).
+/// `app` (the account's row) as a set-up waiting for its first code, while the page may
+/// show it again: begun in the last [`SETUP_SHOWN_FOR`], and this session in sudo mode
+/// (the secret is shown only to someone who proved the password moments ago, as "Set up"
+/// itself needs).
 pub async fn waiting_setup(
     ctx: &Ctx,
     sudo: &Sudo<'_>,
+    app: &authenticator::App,
 ) -> Result<Option<Setup>, AuthenticatorError> {
     let (state, user_id) = (&ctx.state, sudo.user().user_id);
-    let Some(app) = authenticator::find(&state.pool, user_id).await? else {
-        return Ok(None);
-    };
     if app.confirmed_at.is_some() || ctx.now - app.created_at >= SETUP_SHOWN_FOR {
         return Ok(None);
     }
-    let secret = open_secret(state, user_id, &app).await?;
+    let secret = open_secret(state, user_id, app).await?;
     Ok(Some(setup_of(state, user_id, &secret).await?))
 }
 
