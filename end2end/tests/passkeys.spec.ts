@@ -75,10 +75,18 @@ test('passkeys: add one, sign in with the button and with autofill, see it in th
   expect(credentials[0].isResidentCredential).toBe(true);
 
   // Sign in with the button: no password, no code. (No touch yet, so the autofill request
-  // the page opens waits; pressing the button replaces it.)
+  // the page opens waits; pressing the button replaces it. The touch comes once that
+  // request is open: touched before, the authenticator would answer the autofill.)
   await presence(cdp, id, false);
+  await page.addInitScript(() => {
+    const get = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = (options?: CredentialRequestOptions) => {
+      if (options?.mediation === 'conditional') (window as any).__autofillOpen = true;
+      return get(options);
+    };
+  });
   await logOut(page);
-  await hydrated(page);
+  await page.waitForFunction(() => (window as any).__autofillOpen === true);
   await presence(cdp, id, true);
   const texts = await smsCount(request, user.phone);
   await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
