@@ -1,5 +1,14 @@
-import { expect, test } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, Page, test } from '@playwright/test';
 import { ageSudo, createUser, hydrated, latestCode, PASSWORD, passwordStep, plainPasswordStep } from './helpers';
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa', 'best-practice'];
+
+/** Zero axe violations in the page's present state (a prompt open, a notice shown). */
+async function expectNoViolations(page: Page, what: string) {
+  const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help}`), what).toEqual([]);
+}
 
 test('a change that needs the password again asks for it in its card, then goes ahead by itself', async ({ page, request }) => {
   const user = createUser({ twoFactor: false });
@@ -23,6 +32,8 @@ test('a change that needs the password again asks for it in its card, then goes 
   await password.press('Enter');
   await expect(card.locator('#sudo-password-error')).toHaveText("That password isn't right.");
   await expect(password).toBeFocused();
+  await expect(password).toHaveAttribute('aria-invalid', 'true');
+  await expectNoViolations(page, 'the password prompt, refused');
 
   await password.fill(PASSWORD);
   await password.press('Enter');
@@ -32,7 +43,10 @@ test('a change that needs the password again asks for it in its card, then goes 
   await confirmation.fill(await latestCode(request, user.phone));
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(page.getByTestId('tfa-state')).toHaveText(`On — codes go to •••• ${user.phone.slice(-4)}`);
-  await expect(page.getByText(`Two Factor Authentication is on. Codes will go to •••• ${user.phone.slice(-4)}.`)).toBeVisible();
+  const notice = page.getByText(`Two Factor Authentication is on. Codes will go to •••• ${user.phone.slice(-4)}.`);
+  await expect(notice).toBeVisible();
+  await expect(notice).toHaveAttribute('role', 'status');
+  await expectNoViolations(page, 'a notice');
 });
 
 test('without JavaScript the prompt shows on the refused page, and the change is made again by hand', async ({ browser, request }) => {
