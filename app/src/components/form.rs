@@ -72,7 +72,7 @@ pub fn Form(
         .is_none()
         .then(|| view! { <div class="form-alert">{alert}</div> });
     view! {
-        <form method="post" action=action class=class data-testid=testid data-enhance=""
+        <form method="post" action=action class=(!class.is_empty()).then_some(class) data-testid=testid data-enhance=""
             hidden=hidden data-sudo-prompt=sudo_prompt.then_some("") data-alert-slot=alert_slot>
             {slot}
             {fields}
