@@ -20,8 +20,21 @@ pub async fn change_email(new_email: String) -> Result<String, AppError> {
 /// The link from the email: makes the new address the account's.
 #[server(endpoint = "confirm-email")]
 pub async fn confirm_email(token: String) -> Result<(), AppError> {
-    use crate::server::{account::email_change, Ctx};
-    email_change::confirm(&Ctx::current(), &token).await?;
+    use crate::server::{account::email_change, platform::flash, Ctx};
+    use leptos::server_fn::ServerFn as _;
+    let ctx = Ctx::current();
+    if let Err(e) = email_change::confirm(&ctx, &token).await {
+        let e = AppError::from(e);
+        let query = [("token", token.as_str())];
+        flash::refuse_back_to(
+            &ctx.headers,
+            "/confirm-email",
+            &query,
+            ConfirmEmail::PATH,
+            &e,
+        );
+        return Err(e);
+    }
     leptos_axum::redirect("/confirm-email?done=1");
     Ok(())
 }

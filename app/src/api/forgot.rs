@@ -46,8 +46,20 @@ pub async fn reset_password(
     password_again: Password,
 ) -> Result<(), AppError> {
     use crate::server::{forgot, platform::flash, Ctx};
+    use leptos::server_fn::ServerFn as _;
     let ctx = Ctx::current();
-    forgot::reset(&ctx, &token, password, &password_again).await?;
+    if let Err(e) = forgot::reset(&ctx, &token, password, &password_again).await {
+        let e = AppError::from(e);
+        let query = [("token", token.as_str())];
+        flash::refuse_back_to(
+            &ctx.headers,
+            "/reset-password",
+            &query,
+            ResetPassword::PATH,
+            &e,
+        );
+        return Err(e);
+    }
     flash::set(
         &ctx.state.settings,
         crate::notice::Notice::PasswordReset,

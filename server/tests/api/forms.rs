@@ -183,3 +183,84 @@ async fn every_form_of_a_page_posts_to_a_server_function_and_is_marked_for_the_p
     let html = app.browser().page("/login").await.text().await.unwrap();
     assert!(html.contains(r#"<form method="post" action="/api/login""#));
 }
+
+/// Posts `form` as a browser without JavaScript does from a page whose address holds a
+/// token: such pages send no Referer (`Referrer-Policy: no-referrer`).
+async fn plain_post_without_referer(
+    b: &Browser,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    b.client()
+        .post(b.url(&format!("/api/{endpoint}")))
+        .header("accept", "text/html")
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_on_a_page_that_sends_no_referer_goes_back_to_that_page_and_its_token() {
+    let app = spawn_app().await;
+    app.add_user("alice", PASSWORD).await;
+    app.browser().forgot_password("alice").await.ok();
+    let email = app
+        .wait_for_emails("alice@example.com", 1)
+        .await
+        .remove(0)
+        .1;
+    let at = email.find("token=").expect("a reset link") + "token=".len();
+    let token = &email[at..at + 64];
+
+    let b = app.browser();
+    let res = plain_post_without_referer(
+        &b,
+        "reset-password",
+        &[
+            ("token", token),
+            ("password", NEW_PASSWORD),
+            ("password_again", "not the same passphrase"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    let to = location(&res);
+    assert!(to.starts_with("/reset-password?"), "not to / : {to}");
+    assert!(
+        to.contains(&format!("token={token}")) && to.contains("__err="),
+        "{to}"
+    );
+    let html = b.page(&to).await.text().await.unwrap();
+    assert!(
+        html.contains("Set New Password"),
+        "the form again, for the same link"
+    );
+    assert!(
+        html.contains("The two passwords don&#x27;t match.")
+            || html.contains("The two passwords don't match.")
+    );
+    // Nothing was used up: the right passwords still reset.
+    assert_eq!(
+        b.reset_password(token, NEW_PASSWORD, NEW_PASSWORD)
+            .await
+            .status,
+        200
+    );
+
+    // The email-change link's page: a used or unknown link says so there.
+    let res = plain_post_without_referer(&b, "confirm-email", &[("token", token)]).await;
+    assert_eq!(res.status(), 302);
+    let to = location(&res);
+    assert!(to.starts_with("/confirm-email?"), "{to}");
+    let html = b.page(&to).await.text().await.unwrap();
+    assert!(
+        html.contains("This link has expired or has already been used."),
+        "shown"
+    );
+
+    // The page's script still gets the refusal itself, not a redirect.
+    let res = b.post_raw("confirm-email", &[("token", token)]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.headers().get("location").is_none());
+}

@@ -6,6 +6,9 @@
 use http::header::{ACCEPT, SET_COOKIE};
 use http::HeaderMap;
 
+use leptos::server_fn::error::ServerFnUrlError;
+
+use crate::error::AppError;
 use crate::notice::{Notice, Shown};
 use crate::server::platform::settings::Settings;
 use crate::server::signin::session::{cookie_header, cookie_value, CookieKind};
@@ -56,6 +59,35 @@ pub fn is_plain_form_post(headers: &HeaderMap) -> bool {
         .get(ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Sends a plain form post's refusal back to `page` with `query` (its `(name, value)`
+/// pairs), where the page shows it as it shows any refusal. For pages whose address holds
+/// a token and is therefore never sent as a Referer (`Referrer-Policy: no-referrer`):
+/// server_fn sends a refused post back to its Referer and, without one, to `/` with the
+/// refusal dropped. A post from the page's script is answered as usual.
+pub fn refuse_back_to(
+    headers: &HeaderMap,
+    page: &str,
+    query: &[(&str, &str)],
+    path: &'static str,
+    error: &AppError,
+) {
+    if !is_plain_form_post(headers) {
+        return;
+    }
+    // `to_url` wants an absolute address; only its path and query are sent.
+    let Ok(mut url) =
+        ServerFnUrlError::new(path, error.clone()).to_url(&format!("http://gatehouse{page}"))
+    else {
+        return;
+    };
+    url.query_pairs_mut().extend_pairs(query);
+    let location = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    };
+    leptos_axum::redirect(&location);
 }
 
 /// The notice this page render is to show, if the request brought one; the response
