@@ -9,6 +9,16 @@ use crate::helpers::{spawn_app, Browser, TestApp};
 const PASSWORD: &str = "a perfectly fine passphrase";
 const NEW_PASSWORD: &str = "another entirely fine passphrase";
 
+/// `form` posted to a server function as a browser without JavaScript does, from a
+/// page that sends no Referer (its address holds a token: `Referrer-Policy:
+/// no-referrer`).
+fn plain_form(b: &Browser, endpoint: &str, form: &[(&str, &str)]) -> reqwest::RequestBuilder {
+    b.client()
+        .post(b.url(&format!("/api/{endpoint}")))
+        .header("accept", "text/html")
+        .form(form)
+}
+
 /// Posts `form` to a server function as a browser without JavaScript does, from the
 /// page at `from`.
 async fn plain_post(
@@ -17,14 +27,8 @@ async fn plain_post(
     endpoint: &str,
     form: &[(&str, &str)],
 ) -> reqwest::Response {
-    b.client()
-        .post(b.url(&format!("/api/{endpoint}")))
-        .header("accept", "text/html")
-        .header("referer", b.url(from))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
+    let req = plain_form(b, endpoint, form).header("referer", b.url(from));
+    req.send().await.unwrap()
 }
 
 fn location(res: &reqwest::Response) -> String {
@@ -184,22 +188,6 @@ async fn every_form_of_a_page_posts_to_a_server_function_and_is_marked_for_the_p
     assert!(html.contains(r#"<form method="post" action="/api/login""#));
 }
 
-/// Posts `form` as a browser without JavaScript does from a page whose address holds a
-/// token: such pages send no Referer (`Referrer-Policy: no-referrer`).
-async fn plain_post_without_referer(
-    b: &Browser,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    b.client()
-        .post(b.url(&format!("/api/{endpoint}")))
-        .header("accept", "text/html")
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_on_a_page_that_sends_no_referer_goes_back_to_that_page_and_its_token() {
     let app = spawn_app().await;
@@ -214,16 +202,15 @@ async fn a_refusal_on_a_page_that_sends_no_referer_goes_back_to_that_page_and_it
     let token = &email[at..at + 64];
 
     let b = app.browser();
-    let res = plain_post_without_referer(
-        &b,
-        "reset-password",
-        &[
-            ("token", token),
-            ("password", NEW_PASSWORD),
-            ("password_again", "not the same passphrase"),
-        ],
-    )
-    .await;
+    let form = [
+        ("token", token),
+        ("password", NEW_PASSWORD),
+        ("password_again", "not the same passphrase"),
+    ];
+    let res = plain_form(&b, "reset-password", &form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 302);
     let to = location(&res);
     assert!(to.starts_with("/reset-password?"), "not to / : {to}");
@@ -249,7 +236,8 @@ async fn a_refusal_on_a_page_that_sends_no_referer_goes_back_to_that_page_and_it
     );
 
     // The email-change link's page: a used or unknown link says so there.
-    let res = plain_post_without_referer(&b, "confirm-email", &[("token", token)]).await;
+    let form = [("token", token)];
+    let res = plain_form(&b, "confirm-email", &form).send().await.unwrap();
     assert_eq!(res.status(), 302);
     let to = location(&res);
     assert!(to.starts_with("/confirm-email?"), "{to}");
