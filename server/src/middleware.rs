@@ -75,11 +75,11 @@ pub async fn security_headers(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    // The reset and confirm-email pages' URLs hold their tokens: no Referer may carry
-    // them anywhere, not even to our own /pkg requests.
+    // The reset, confirm-email and cancel-reset pages' URLs hold their tokens: no
+    // Referer may carry them anywhere, not even to our own /pkg requests.
     let referrer = if matches!(
         path.as_str(),
-        "/reset-password" | "/api/reset-link" | "/confirm-email"
+        "/reset-password" | "/api/reset-link" | "/confirm-email" | "/cancel-reset"
     ) {
         "no-referrer"
     } else {

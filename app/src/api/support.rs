@@ -220,11 +220,21 @@ pub async fn staff_actions(staff_id: Option<i64>) -> Result<Vec<AuditView>, AppE
 /// The customer's email link: cancels support's waiting two-factor reset.
 #[server(endpoint = "cancel-reset")]
 pub async fn cancel_reset(token: String) -> Result<(), AppError> {
+    use crate::server::{platform::flash, support::resets};
+    use leptos::server_fn::ServerFn as _;
     let ctx = crate::server::Ctx::current();
-    crate::server::support::resets::cancel_by_link(&ctx, &token).await?;
-    leptos_axum::redirect(&format!(
-        "{}?done",
-        crate::server::support::resets::CANCEL_PATH
-    ));
+    if let Err(e) = resets::cancel_by_link(&ctx, &token).await {
+        let e = AppError::from(e);
+        let query = [("token", token.as_str())];
+        flash::refuse_back_to(
+            &ctx.headers,
+            resets::CANCEL_PATH,
+            &query,
+            CancelReset::PATH,
+            &e,
+        );
+        return Err(e);
+    }
+    leptos_axum::redirect(&format!("{}?done", resets::CANCEL_PATH));
     Ok(())
 }

@@ -185,6 +185,8 @@ async fn headers_table_of_expected_headers_per_route() {
             true,
         ),
         ("GET", "/reset-password?token=00", "no-referrer", true),
+        ("GET", "/confirm-email?token=00", "no-referrer", true),
+        ("GET", "/cancel-reset?token=00", "no-referrer", true),
         ("GET", "/account", "strict-origin-when-cross-origin", true),
         (
             "GET",
