@@ -65,3 +65,28 @@ test('Forgot Password? resets the password by email, and sign-in still asks for 
   await page.getByRole('button', { name: 'Log In' }).click();
   await expect(page).toHaveURL(/\/account\/security$/);
 });
+
+test('without JavaScript, a refused new password is shown on the reset page, which keeps its link', async ({ browser, request }) => {
+  const user = createUser({ twoFactor: false });
+  const noJs = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await noJs.goto('/forgot-password');
+  await noJs.getByLabel('Username or email address').fill(user.username);
+  await noJs.getByRole('button', { name: 'Email me a reset link' }).click();
+  await expect(noJs.getByTestId('forgot-sent')).toBeVisible();
+  const body = await latestEmail(request, `${user.username}@example.com`, 'reset your password');
+  const link = /(http:\/\/\S+\/reset-password\?token=[0-9a-f]{64})/.exec(body)![1];
+
+  // The page sends no Referer (its address holds the token): the refusal still comes back to it.
+  await noJs.goto(link);
+  await noJs.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+  await noJs.getByLabel('Confirm new password').fill('not the same passphrase at all');
+  await noJs.getByRole('button', { name: 'Set New Password' }).click();
+  await expect(noJs).toHaveURL(/\/reset-password\?.*token=[0-9a-f]{64}/);
+  await expect(noJs.locator('#new-password-again-error')).toHaveText("The two passwords don't match.");
+  await expect(noJs.getByLabel('Confirm new password')).toHaveAttribute('aria-invalid', 'true');
+
+  await noJs.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+  await noJs.getByLabel('Confirm new password').fill(NEW_PASSWORD);
+  await noJs.getByRole('button', { name: 'Set New Password' }).click();
+  await expect(noJs.getByTestId('reset-done')).toBeVisible();
+});
