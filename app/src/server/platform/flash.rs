@@ -62,7 +62,7 @@ pub fn is_plain_form_post(headers: &HeaderMap) -> bool {
 }
 
 /// Sends a plain form post's refusal back to `page` with `query` (its `(name, value)`
-/// pairs), where the page shows it as it shows any refusal. For pages whose address holds
+/// pairs, each at most `MAX_ARG` long), where the page shows it as it shows any refusal. For pages whose address holds
 /// a token and is therefore never sent as a Referer (`Referrer-Policy: no-referrer`):
 /// server_fn sends a refused post back to its Referer and, without one, to `/` with the
 /// refusal dropped. A post from the page's script is answered as usual.
@@ -82,6 +82,8 @@ pub fn refuse_back_to(
     else {
         return;
     };
+    // A real token is 64 characters: a longer value is not echoed into the address.
+    let query = query.iter().filter(|(_, value)| value.len() <= MAX_ARG);
     url.query_pairs_mut().extend_pairs(query);
     let location = match url.query() {
         Some(q) => format!("{}?{q}", url.path()),
