@@ -23,18 +23,9 @@ pub async fn confirm_email(token: String) -> Result<(), AppError> {
     use crate::server::{account::email_change, platform::flash, Ctx};
     use leptos::server_fn::ServerFn as _;
     let ctx = Ctx::current();
-    if let Err(e) = email_change::confirm(&ctx, &token).await {
-        let e = AppError::from(e);
-        let query = [("token", token.as_str())];
-        flash::refuse_back_to(
-            &ctx.headers,
-            "/confirm-email",
-            &query,
-            ConfirmEmail::PATH,
-            &e,
-        );
-        return Err(e);
-    }
+    let result = email_change::confirm(&ctx, &token).await;
+    let page = "/confirm-email";
+    flash::back_to_token_page(&ctx.headers, page, &token, ConfirmEmail::PATH, result)?;
     leptos_axum::redirect("/confirm-email?done=1");
     Ok(())
 }

@@ -48,18 +48,9 @@ pub async fn reset_password(
     use crate::server::{forgot, platform::flash, Ctx};
     use leptos::server_fn::ServerFn as _;
     let ctx = Ctx::current();
-    if let Err(e) = forgot::reset(&ctx, &token, password, &password_again).await {
-        let e = AppError::from(e);
-        let query = [("token", token.as_str())];
-        flash::refuse_back_to(
-            &ctx.headers,
-            "/reset-password",
-            &query,
-            ResetPassword::PATH,
-            &e,
-        );
-        return Err(e);
-    }
+    let result = forgot::reset(&ctx, &token, password, &password_again).await;
+    let page = "/reset-password";
+    flash::back_to_token_page(&ctx.headers, page, &token, ResetPassword::PATH, result)?;
     flash::set(
         &ctx.state.settings,
         crate::notice::Notice::PasswordReset,

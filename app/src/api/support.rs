@@ -223,18 +223,9 @@ pub async fn cancel_reset(token: String) -> Result<(), AppError> {
     use crate::server::{platform::flash, support::resets};
     use leptos::server_fn::ServerFn as _;
     let ctx = crate::server::Ctx::current();
-    if let Err(e) = resets::cancel_by_link(&ctx, &token).await {
-        let e = AppError::from(e);
-        let query = [("token", token.as_str())];
-        flash::refuse_back_to(
-            &ctx.headers,
-            resets::CANCEL_PATH,
-            &query,
-            CancelReset::PATH,
-            &e,
-        );
-        return Err(e);
-    }
+    let result = resets::cancel_by_link(&ctx, &token).await;
+    let page = resets::CANCEL_PATH;
+    flash::back_to_token_page(&ctx.headers, page, &token, CancelReset::PATH, result)?;
     leptos_axum::redirect(&format!("{}?done", resets::CANCEL_PATH));
     Ok(())
 }

@@ -258,17 +258,6 @@ async fn a_refusal_on_a_page_that_sends_no_referer_goes_back_to_that_page_and_it
     let html = b.page(&to).await.text().await.unwrap();
     assert!(html.contains("This reset link is no longer valid"), "shown");
 
-    // A value no link holds is not echoed into the address.
-    let long = "a".repeat(10_000);
-    let form = [("token", long.as_str())];
-    let res = plain_form(&b, "cancel-reset", &form).send().await.unwrap();
-    assert_eq!(res.status(), 302);
-    let to = location(&res);
-    assert!(
-        to.starts_with("/cancel-reset?") && !to.contains("token="),
-        "{to}"
-    );
-
     // The page's script still gets the refusal itself, not a redirect.
     let res = b.post_raw("confirm-email", &[("token", token)]).await;
     assert_eq!(res.status(), 422);

@@ -61,35 +61,44 @@ pub fn is_plain_form_post(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
-/// Sends a plain form post's refusal back to `page` with `query` (its `(name, value)`
-/// pairs, each at most `MAX_ARG` long), where the page shows it as it shows any refusal. For pages whose address holds
-/// a token and is therefore never sent as a Referer (`Referrer-Policy: no-referrer`):
-/// server_fn sends a refused post back to its Referer and, without one, to `/` with the
-/// refusal dropped. A post from the page's script is answered as usual.
-pub fn refuse_back_to(
+/// `result`, with its refusal of a plain form post sent back to `page?token={token}`
+/// (where the page shows it as it shows any refusal) rather than to the Referer. For the
+/// pages whose address holds a token and is therefore never sent as a Referer
+/// (`Referrer-Policy: no-referrer`): server_fn would send the post to `/` and drop the
+/// refusal. A post from the page's script is answered as usual.
+pub fn back_to_token_page<T, E: Into<AppError>>(
     headers: &HeaderMap,
     page: &str,
-    query: &[(&str, &str)],
+    token: &str,
     path: &'static str,
-    error: &AppError,
-) {
-    if !is_plain_form_post(headers) {
-        return;
-    }
-    // `to_url` wants an absolute address; only its path and query are sent.
-    let Ok(mut url) =
-        ServerFnUrlError::new(path, error.clone()).to_url(&format!("http://gatehouse{page}"))
-    else {
-        return;
+    result: Result<T, E>,
+) -> Result<T, AppError> {
+    let error = match result {
+        Ok(value) => return Ok(value),
+        Err(e) => e.into(),
     };
-    // A real token is 64 characters: a longer value is not echoed into the address.
-    let query = query.iter().filter(|(_, value)| value.len() <= MAX_ARG);
-    url.query_pairs_mut().extend_pairs(query);
-    let location = match url.query() {
+    if is_plain_form_post(headers) {
+        leptos_axum::redirect(&refusal_address(page, token, path, &error));
+    }
+    Err(error)
+}
+
+/// `page` with `path`'s refusal `error` in its query (as server_fn reads it back) and
+/// `token`, unless it is longer than a notice's argument may be (a real one is 64
+/// characters).
+fn refusal_address(page: &str, token: &str, path: &'static str, error: &AppError) -> String {
+    // `to_url` wants an absolute address; only its path and query are kept.
+    let base = format!("http://gatehouse{page}");
+    let Ok(mut url) = ServerFnUrlError::new(path, error.clone()).to_url(&base) else {
+        return page.to_owned();
+    };
+    if token.len() <= MAX_ARG {
+        url.query_pairs_mut().append_pair("token", token);
+    }
+    match url.query() {
         Some(q) => format!("{}?{q}", url.path()),
         None => url.path().to_owned(),
-    };
-    leptos_axum::redirect(&location);
+    }
 }
 
 /// The notice this page render is to show, if the request brought one; the response
@@ -111,6 +120,42 @@ pub fn take() -> Option<Shown> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_goes_back_to_its_token_page_which_reads_it_back() {
+        let error = AppError::invalid("password_again", "The two passwords don't match.");
+        let token = "ab".repeat(32);
+        let to = refusal_address("/reset-password", &token, "/api/reset-password", &error);
+        assert!(
+            to.starts_with("/reset-password?__path=%2Fapi%2Freset-password&__err="),
+            "{to}"
+        );
+        assert!(to.ends_with(&format!("&token={token}")), "{to}");
+        let err = to
+            .split("__err=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap();
+        // (URL-safe base64: only its padding is percent-encoded in a query.)
+        let decoded = ServerFnUrlError::<AppError>::decode_err(&err.replace("%3D", "="));
+        assert_eq!(decoded, error);
+        // Characters that mean something in an address stay inside the value.
+        let to = refusal_address("/confirm-email", "x&done=1", "/api/confirm-email", &error);
+        assert!(to.ends_with("&token=x%26done%3D1"), "{to}");
+        // No real token is this long: it is not copied into the address.
+        let to = refusal_address(
+            "/cancel-reset",
+            &"a".repeat(10_000),
+            "/api/cancel-reset",
+            &error,
+        );
+        assert!(
+            to.starts_with("/cancel-reset?__path=") && !to.contains("token="),
+            "{to}"
+        );
+    }
 
     #[test]
     fn a_notice_and_its_argument_survive_the_cookie() {
