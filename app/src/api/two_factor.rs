@@ -87,6 +87,7 @@ pub async fn confirm_phone(code: String) -> Result<(String, bool), AppError> {
     } else {
         crate::notice::Notice::PhoneSaved
     };
-    crate::server::platform::flash::set(&ctx.state.settings, notice, &phone.masked());
-    Ok((phone.masked(), enabled))
+    let masked = phone.masked();
+    crate::server::platform::flash::set(&ctx.state.settings, notice, &masked);
+    Ok((masked, enabled))
 }

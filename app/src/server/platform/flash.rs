@@ -11,7 +11,7 @@ use leptos::server_fn::error::ServerFnUrlError;
 use crate::error::AppError;
 use crate::notice::{Notice, Shown};
 use crate::server::platform::settings::Settings;
-use crate::server::signin::session::{cookie_header, cookie_value, CookieKind};
+use crate::server::signin::session::{clear_cookie, cookie_header, cookie_value, CookieKind};
 use crate::server::AppState;
 
 /// How long a notice waits for the page that shows it.
@@ -111,7 +111,7 @@ pub fn take() -> Option<Shown> {
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.append_header(
             SET_COOKIE,
-            cookie_header(&state.settings, CookieKind::Notice, "", 0),
+            clear_cookie(&state.settings, CookieKind::Notice),
         );
     }
     decode(&value)
