@@ -525,7 +525,6 @@ async fn repeated_wrong_codes_email_the_owner_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attack_sms_pumping_resends_to_one_number_stay_under_the_daily_cap() {
     let app = crate::helpers::spawn_app().await;
-    app.start_of_a_day();
     app.add_user_2fa("alice", PASSWORD, PHONE).await;
     // 50 resends, each after the cooldown, across as many sign-ins as it takes.
     let mut c = app.browser();
@@ -570,7 +569,6 @@ async fn attack_sms_pumping_resends_to_one_number_stay_under_the_daily_cap() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attack_sms_pumping_fifty_numbers_from_one_ip_stay_under_the_ip_cap() {
     let app = crate::helpers::spawn_app().await;
-    app.start_of_a_day();
     app.add_user("alice", PASSWORD).await;
     let c = app.signed_in("alice", PASSWORD).await;
     let mut sent = 0;
@@ -886,8 +884,7 @@ async fn limits_thirty_pending_signins_with_four_guesses_each_evaluate_exactly_f
 async fn limits_ten_wrong_codes_a_day_per_account_whatever_the_waiting() {
     let app = crate::helpers::spawn_app_with(quick_settings()).await;
     let id = app.add_user_2fa("alice", PASSWORD, PHONE).await;
-    // Start an hour into a UTC day, so the test never straddles midnight.
-    app.start_of_a_day();
+    // The test clock starts an hour into a UTC day, so this never straddles midnight.
     let mut statuses = Vec::new();
     let mut errors = Vec::new();
     for _ in 0..11 {
@@ -1108,12 +1105,12 @@ async fn limits_forty_parallel_password_steps_on_one_number_text_exactly_ten() {
         10
     );
     // The thirty refused hold no code that could be guessed: only the recovery token works.
-    let guessable: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM signin_challenges WHERE code_expires_at > now() - interval '1 day'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let guessable: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM signin_challenges WHERE code_expires_at > $1")
+            .bind(app.clock().now())
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(guessable, 10);
 }
 

@@ -18,6 +18,7 @@ fn code(app: &TestApp, secret: &[u8], steps: i64) -> String {
 
 /// Sets up and confirms the app for the signed-in client; returns the secret.
 async fn set_up(app: &TestApp, c: &Browser) -> Vec<u8> {
+    app.start_of_a_code_step();
     let setup = c.setup_authenticator().await.ok();
     let secret = totp::secret_from_text(&setup.secret_text).unwrap();
     c.confirm_authenticator(&code(app, &secret, 0)).await.ok();

@@ -495,14 +495,16 @@ async fn the_dev_outbox_lists_messages_newest_first() {
     assert!(page.find("second").unwrap() < page.find("first &lt;b&gt;").unwrap());
 
     // A message waiting for a retry and one given up show their state and last error.
+    // Their times are the app's clock's (not the database's), as the sender's would be.
     sqlx::query(
         "INSERT INTO outbox (channel, recipient, subject, state, attempts, created_at, due_at,
                              done_at, last_error)
-         VALUES ('email', 'b@example.com', 'Waiting', 'queued', 2, now(), now() + interval '1 hour',
+         VALUES ('email', 'b@example.com', 'Waiting', 'queued', 2, $1, $1 + interval '1 hour',
                  NULL, 'provider answered 503'),
-                ('sms', '+447400999888', NULL, 'failed', 1, now(), now(), now(),
+                ('sms', '+447400999888', NULL, 'failed', 1, $1, $1, $1,
                  'provider answered 400: <invalid>')",
     )
+    .bind(app.clock().now())
     .execute(&app.pool)
     .await
     .unwrap();

@@ -120,7 +120,7 @@ impl Default for Site {
 /// Starts the application around an existing pool, serving the client files of `site`.
 async fn spawn_with_site(db: TestDb, pool: PgPool, settings: Settings, site: Site) -> TestApp {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let (addr, state) = serve(pool.clone(), settings, Clock::system(), site, async {
+    let (addr, state) = serve(pool.clone(), settings, test_clock(), site, async {
         let _ = rx.await;
     })
     .await;
@@ -131,6 +131,21 @@ async fn spawn_with_site(db: TestDb, pool: PgPool, settings: Settings, site: Sit
         db,
         shutdown: Some(tx),
     }
+}
+
+/// A clock that starts at 01:00:00 UTC of the next day and then follows the system time.
+/// Limits count in fixed UTC windows (an hour, a day), so a test started at the system's
+/// time could see its window turn over between two requests, once in a few thousand runs;
+/// from here every test has about 23 hours of its own day before that can happen.
+fn test_clock() -> Clock {
+    let clock = Clock::system();
+    let now = clock.now();
+    let start = (now.date() + time::Duration::days(1))
+        .with_hms(1, 0, 0)
+        .unwrap()
+        .assume_utc();
+    clock.advance(start - now);
+    clock
 }
 
 /// Serves the application on a free port until `shutdown` completes.
@@ -259,15 +274,15 @@ impl TestApp {
         &self.state.clock
     }
 
-    /// Moves the app's clock on to 01:00 UTC of the next day. Daily limits count in
-    /// fixed UTC days, so a test that steps through many minutes counting one starts
-    /// here: run near midnight, it would otherwise cross into a fresh day's budget.
-    pub fn start_of_a_day(&self) {
+    /// Moves the app's clock on to the start of the next authenticator time step. The
+    /// clock follows the system time, so a test that computes codes for "this step"
+    /// could otherwise see the real time cross a step boundary between two of its codes;
+    /// from here it has the whole step, 30 seconds, before that can happen.
+    pub fn start_of_a_code_step(&self) {
         let now = self.clock().now();
-        let next = (now.date() + time::Duration::days(1))
-            .with_hms(1, 0, 0)
-            .unwrap()
-            .assume_utc();
+        let step = app::server::crypto::totp::STEP;
+        let next = (now.unix_timestamp().div_euclid(step) + 1) * step;
+        let next = time::OffsetDateTime::from_unix_timestamp(next).unwrap();
         self.clock().advance(next - now);
     }
 
